@@ -1,0 +1,48 @@
+/// @file options.hpp
+/// Names and creation parameters of a channel-counter section.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace counters {
+
+/// The section name used when none is given and `COUNTERS_SECTION` is unset.
+inline constexpr const char* default_section = "imta_counters";
+/// Environment variable that overrides the default section name.
+inline constexpr const char* section_env = "COUNTERS_SECTION";
+
+/// Largest channel name, in bytes (PMDF's CHANLENGTH). Longer names are refused.
+inline constexpr std::size_t max_channel_name = 32;
+/// Default and upper bound of the channel table size fixed at creation.
+inline constexpr std::uint32_t default_max_channels = 512;
+inline constexpr std::uint32_t max_max_channels = 65536;
+/// Default block size (the unit of the Blocks column), in bytes, and its bounds.
+inline constexpr std::uint32_t default_block_size = 1024;
+inline constexpr std::uint32_t max_block_size = 1u << 20;
+/// Default permission bits of a new section (owner and the MTA's group may write).
+inline constexpr unsigned default_mode = 0660;
+
+/// Returns the section name to use: @p explicit_name when not empty, otherwise the value
+/// of `COUNTERS_SECTION` when set and not empty, otherwise "imta_counters".
+/// Thread-safe as long as nobody calls setenv() concurrently.
+std::string section_name(const std::string& explicit_name = {});
+
+/// Checks that @p name is usable as a section name (1..200 bytes of [A-Za-z0-9._-], not
+/// starting with '.'); throws counters::error(errc::invalid_argument) otherwise.
+void validate_section_name(const std::string& name);
+
+/// Checks that @p name is a usable channel name (1..32 bytes, printable ASCII, no space);
+/// throws counters::error(errc::invalid_argument) naming @p section otherwise.
+void validate_channel_name(const std::string& section, const std::string& name);
+
+/// Parameters fixed when a section is created. Ignored when the section already exists.
+struct create_options {
+    std::uint32_t max_channels = default_max_channels; ///< 1..max_max_channels
+    std::uint32_t block_size = default_block_size;     ///< 1..max_block_size bytes
+    unsigned mode = default_mode;                      ///< permission bits, e.g. 0660
+    /// Group to give the new section to (-1: leave the creator's group).
+    long group = -1;
+};
+
+} // namespace counters

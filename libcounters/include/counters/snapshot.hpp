@@ -1,0 +1,65 @@
+/// @file snapshot.hpp
+/// Reader side: a plain-value copy of a whole section. Every tool and exporter renders from
+/// it. Reading maps the section read-only and treats it as untrusted input: every size,
+/// offset, count, state and name is validated before use.
+#pragma once
+
+#include <counters/counter.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace counters {
+
+/// Section metadata.
+struct section_info {
+    std::string name;                ///< section name
+    std::uint16_t version_major = 0; ///< wire-format version
+    std::uint16_t version_minor = 0;
+    std::uint32_t block_size = 0;    ///< bytes per block
+    std::uint32_t max_channels = 0;  ///< channel table size fixed at creation
+    std::uint32_t channels = 0;      ///< channels registered
+    std::uint32_t process_slots = 0; ///< writer-process slots (for current associations)
+    std::int64_t created = 0;        ///< creation time, seconds since the epoch
+    std::int64_t cleared = 0;        ///< last clear time (0: never cleared)
+    std::int64_t clear_count = 0;    ///< number of clears since creation
+    std::int64_t overflow = 0;       ///< registrations refused because the table was full
+    std::uint64_t instance_id = 0;   ///< random id drawn at creation
+    std::uint64_t size = 0;          ///< segment size in bytes
+};
+
+/// Values of one channel at the moment it was read.
+struct channel_values {
+    std::string name;                                 ///< channel name, as stored
+    std::array<std::int64_t, counter_count> value{};   ///< current values
+    std::array<std::int64_t, counter_count> minimum{}; ///< lowest value since create/clear
+    std::int64_t current_in = 0;  ///< open inbound associations of live writer processes
+    std::int64_t current_out = 0; ///< open outbound associations of live writer processes
+    std::int64_t last_in = 0;     ///< last inbound activity, seconds since the epoch (0: none)
+    std::int64_t last_out = 0;    ///< last outbound activity (0: none)
+
+    std::int64_t get(counter c) const noexcept { return value[index(c)]; }
+    std::int64_t min(counter c) const noexcept { return minimum[index(c)]; }
+    /// The "absolute" value: current minus the lowest value held since create/clear.
+    std::int64_t absolute(counter c) const noexcept { return get(c) - min(c); }
+};
+
+/// A whole section.
+struct snapshot {
+    section_info section;
+    std::vector<channel_values> channels; ///< in registration order
+};
+
+/// Maps section @p name read-only and copies it. Throws counters::error: not found,
+/// permission denied, truncated/corrupt, foreign (bad magic), other version, not ready.
+snapshot read_snapshot(const std::string& name);
+
+/// Decodes a section image of @p size bytes at @p data (a mapping or a file copy), with the
+/// same validation as read_snapshot(); @p name is only used in messages. For tests, fuzzers
+/// and offline inspection. Throws counters::error.
+snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name);
+
+} // namespace counters

@@ -1,0 +1,109 @@
+// Operator actions on a whole section: create, clear, delete, reset Stored.
+#include "mapping.hpp"
+
+#include <counters/admin.hpp>
+#include <counters/error.hpp>
+#include <counters/section.hpp>
+
+namespace counters {
+
+namespace {
+
+bool is_association(std::size_t i) {
+    const auto c = static_cast<counter>(i);
+    return c == counter::in_assocs || c == counter::out_assocs || c == counter::in_assocs_rejected ||
+           c == counter::out_assocs_failed;
+}
+
+std::unique_ptr<detail::mapping> open_existing(const std::string& name) {
+    return detail::open_or_create(name, create_options{}, false);
+}
+
+} // namespace
+
+bool create_section(const std::string& requested, const create_options& options) {
+    const std::string name = section_name(requested);
+    bool created = false;
+    detail::open_or_create(name, options, true, &created);
+    return created;
+}
+
+void clear_section(const std::string& requested, clear_what what) {
+    const std::string name = section_name(requested);
+    auto m = open_existing(name);
+    detail::header& h = *m->hdr;
+    const bool chans = (static_cast<unsigned>(what) & static_cast<unsigned>(clear_what::channels)) != 0;
+    const bool assocs = (static_cast<unsigned>(what) & static_cast<unsigned>(clear_what::associations)) != 0;
+    for (std::uint32_t i = 0; i < h.max_channels; ++i) {
+        detail::channel_slot& s = *detail::slot_at(h, i);
+        const std::uint64_t c = s.claim.load(std::memory_order_acquire);
+        if (c == detail::claim_free) break;
+        for (std::size_t k = 0; k < counter_count; ++k) {
+            if (is_association(k) ? !assocs : !chans) continue;
+            s.value[k].store(0, std::memory_order_relaxed);
+            s.minimum[k].store(0, std::memory_order_relaxed);
+        }
+        if (assocs) {
+            s.last_in.store(0, std::memory_order_relaxed);
+            s.last_out.store(0, std::memory_order_relaxed);
+        }
+    }
+    h.clear_time.store(detail::now_seconds(), std::memory_order_relaxed);
+    h.clear_count.fetch_add(1, std::memory_order_release);
+}
+
+void delete_section(const std::string& requested) {
+    const std::string name = section_name(requested);
+    validate_section_name(name);
+    try {
+        detail::segment seg = detail::segment::open(name, detail::segment::access::read_write);
+        if (seg.data() != nullptr && seg.size() >= sizeof(detail::header)) {
+            try {
+                auto& h = const_cast<detail::header&>(detail::check_header(seg.data(), seg.size(), name));
+                h.state.store(detail::state_retired, std::memory_order_release);
+            } catch (const error&) {
+                // Not a valid section: nothing can be attached to it; just unlink it.
+            }
+        }
+    } catch (const error& e) {
+        if (e.code() == errc::not_found) throw;
+        if (e.code() != errc::permission) throw;
+        // Without write access we may still be allowed to unlink (directory permission).
+    }
+    if (!detail::segment::remove(name)) throw error(errc::not_found, name, "does not exist");
+}
+
+bool section_exists(const std::string& requested) {
+    const std::string name = section_name(requested);
+    validate_section_name(name);
+    return detail::segment::exists(name);
+}
+
+void reset_stored(const std::string& requested, const std::map<std::string, stored_values>& stored) {
+    const std::string name = section_name(requested);
+    section writer(name); // registers channels that are queued but not yet known
+    for (const auto& kv : stored) writer.get(kv.first);
+    auto m = open_existing(name);
+    detail::header& h = *m->hdr;
+    for (std::uint32_t i = 0; i < h.max_channels; ++i) {
+        detail::channel_slot& s = *detail::slot_at(h, i);
+        const std::uint64_t c = s.claim.load(std::memory_order_acquire);
+        if (c == detail::claim_free) break;
+        if (c != detail::claim_ready) continue;
+        std::string chan;
+        if (!detail::slot_name(s, chan)) continue;
+        stored_values v;
+        if (auto it = stored.find(chan); it != stored.end()) v = it->second;
+        const std::int64_t vals[3] = {v.messages, v.recipients, v.blocks};
+        const std::size_t first = index(counter::stored_messages);
+        for (std::size_t k = 0; k < 3; ++k) {
+            s.value[first + k].store(vals[k], std::memory_order_relaxed);
+            std::int64_t mn = s.minimum[first + k].load(std::memory_order_relaxed);
+            while (vals[k] < mn &&
+                   !s.minimum[first + k].compare_exchange_weak(mn, vals[k], std::memory_order_relaxed)) {
+            }
+        }
+    }
+}
+
+} // namespace counters

@@ -1,0 +1,134 @@
+// Section image validation and process helpers.
+#include "format.hpp"
+
+#include <counters/error.hpp>
+#include <counters/options.hpp>
+#include <counters/version.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+namespace counters::detail {
+
+namespace {
+[[noreturn]] void corrupt(const std::string& name, const std::string& what) {
+    throw error(errc::corrupt, name, "corrupt section: " + what);
+}
+} // namespace
+
+const header& check_header(const void* data, std::size_t size, const std::string& name) {
+    if (data == nullptr || size == 0) throw error(errc::not_ready, name, "section is empty (not initialised)");
+    if (reinterpret_cast<std::uintptr_t>(data) % alignof(header) != 0)
+        throw error(errc::invalid_argument, name, "section image is not aligned");
+    if (size < sizeof(section_magic) || std::memcmp(data, section_magic, sizeof section_magic) != 0) {
+        if (size >= sizeof(header)) throw error(errc::foreign, name, "bad magic (not a counters section)");
+        throw error(errc::corrupt, name, "truncated section (" + std::to_string(size) + " bytes)");
+    }
+    if (size < sizeof(header))
+        corrupt(name, "truncated header (" + std::to_string(size) + " bytes)");
+    const auto& h = *static_cast<const header*>(data);
+    if (h.major != format_major)
+        throw error(errc::version, name,
+                    "unsupported format version " + std::to_string(h.major) + "." +
+                        std::to_string(h.minor) + " (this program reads " +
+                        std::to_string(format_major) + ".x)");
+    if (h.header_size < sizeof(header) || h.header_size % 64 != 0)
+        corrupt(name, "bad header size " + std::to_string(h.header_size));
+    if (h.slot_size < sizeof(channel_slot) || h.slot_size % 64 != 0)
+        corrupt(name, "bad slot size " + std::to_string(h.slot_size));
+    if (h.name_size != name_field) corrupt(name, "bad name size " + std::to_string(h.name_size));
+    if (h.counter_count < counter_count) corrupt(name, "bad counter count " + std::to_string(h.counter_count));
+    if (h.block_size == 0 || h.block_size > max_block_size)
+        corrupt(name, "bad block size " + std::to_string(h.block_size));
+    if (h.max_channels == 0 || h.max_channels > max_max_channels)
+        corrupt(name, "bad channel table size " + std::to_string(h.max_channels));
+    if (h.process_slots > 65536) corrupt(name, "bad process slot count " + std::to_string(h.process_slots));
+    if (h.process_slot_size < sizeof(process_slot) || h.process_slot_size % 64 != 0)
+        corrupt(name, "bad process slot size " + std::to_string(h.process_slot_size));
+    // All quantities are bounded above, so these products cannot overflow 64 bits.
+    const std::uint64_t chan_end = h.channels_offset + std::uint64_t{h.max_channels} * h.slot_size;
+    const std::uint64_t proc_end =
+        h.processes_offset + std::uint64_t{h.process_slots} * h.process_slot_size;
+    if (h.channels_offset < h.header_size || h.channels_offset % 64 != 0 ||
+        h.channels_offset > size || chan_end > size)
+        corrupt(name, "channel table outside the segment");
+    if (h.processes_offset < chan_end || h.processes_offset % 64 != 0 || h.processes_offset > size ||
+        proc_end > size)
+        corrupt(name, "process table outside the segment");
+    if (h.total_size > size || h.total_size < proc_end)
+        corrupt(name, "recorded size " + std::to_string(h.total_size) + " does not match segment size " +
+                          std::to_string(size));
+    return h;
+}
+
+bool slot_name(const channel_slot& s, std::string& out) {
+    const void* nul = std::memchr(s.name, '\0', sizeof s.name);
+    if (nul == nullptr) return false;
+    out.assign(s.name, static_cast<const char*>(nul));
+    return !out.empty();
+}
+
+std::int64_t now_seconds() noexcept {
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec);
+}
+
+std::int64_t process_start_ticks(pid_t pid) noexcept {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+    std::FILE* f = std::fopen(path, "re");
+    if (f == nullptr) return -1;
+    char buf[1024];
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    // The command name (field 2) may hold spaces and parentheses: skip to the last ')'.
+    char* p = std::strrchr(buf, ')');
+    if (p == nullptr) return -1;
+    ++p;
+    // Fields after the name start at 3; starttime is field 22.
+    for (int field = 3; field < 22; ++field) {
+        p = std::strchr(p + 1, ' ');
+        if (p == nullptr) return -1;
+    }
+    char* end = nullptr;
+    long long v = std::strtoll(p + 1, &end, 10);
+    if (end == p + 1) return -1;
+    return v;
+}
+
+bool process_alive(pid_t pid, std::int64_t start_ticks) noexcept {
+    if (pid <= 0) return false;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    if (start_ticks >= 0) {
+        std::int64_t now = process_start_ticks(pid);
+        if (now >= 0 && now != start_ticks) return false; // the pid was reused
+    }
+    return true;
+}
+
+namespace {
+std::atomic<pid_t> g_pid{0};
+void after_fork_child() { g_pid.store(::getpid(), std::memory_order_relaxed); }
+} // namespace
+
+pid_t current_pid() noexcept {
+    pid_t p = g_pid.load(std::memory_order_relaxed);
+    if (p != 0) return p;
+    static const bool registered = [] {
+        ::pthread_atfork(nullptr, nullptr, after_fork_child);
+        return true;
+    }();
+    (void)registered;
+    p = ::getpid();
+    g_pid.store(p, std::memory_order_relaxed);
+    return p;
+}
+
+} // namespace counters::detail

@@ -1,0 +1,39 @@
+// Validation of a section image and small process helpers shared by readers and writers.
+#pragma once
+
+#include "layout.hpp"
+
+#include <string>
+#include <sys/types.h>
+
+namespace counters::detail {
+
+/// Checks the header of a section image of @p size bytes at @p data against the real size:
+/// magic, version, sizes, offsets, counts. Does not check the state word.
+/// Throws counters::error (foreign, version, corrupt) naming @p name.
+const header& check_header(const void* data, std::size_t size, const std::string& name);
+
+/// Slot @p i of a checked section.
+inline channel_slot* slot_at(const header& h, std::uint32_t i) noexcept {
+    auto* base = reinterpret_cast<unsigned char*>(const_cast<header*>(&h));
+    return reinterpret_cast<channel_slot*>(base + h.channels_offset + std::uint64_t{i} * h.slot_size);
+}
+inline process_slot* process_at(const header& h, std::uint32_t i) noexcept {
+    auto* base = reinterpret_cast<unsigned char*>(const_cast<header*>(&h));
+    return reinterpret_cast<process_slot*>(base + h.processes_offset +
+                                           std::uint64_t{i} * h.process_slot_size);
+}
+
+/// Copies a slot's name when it is NUL-terminated inside its field; false otherwise.
+bool slot_name(const channel_slot& s, std::string& out);
+
+/// Seconds since the epoch (vDSO clock, no system call).
+std::int64_t now_seconds() noexcept;
+/// Start time of @p pid in clock ticks since boot (/proc/PID/stat field 22), or -1.
+std::int64_t process_start_ticks(pid_t pid) noexcept;
+/// True when @p pid is running and (when @p start_ticks >= 0 and readable) started then.
+bool process_alive(pid_t pid, std::int64_t start_ticks) noexcept;
+/// This process's pid, kept current across fork() without a system call per use.
+pid_t current_pid() noexcept;
+
+} // namespace counters::detail

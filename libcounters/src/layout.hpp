@@ -1,0 +1,120 @@
+// The wire format of a channel-counter section (version 1). Private: see counters.5.
+// Fixed-width fields, explicit padding, offsets from the start of the segment, never pointers.
+#pragma once
+
+#include <counters/counter.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace counters::detail {
+
+using a64 = std::atomic<std::int64_t>;
+using au64 = std::atomic<std::uint64_t>;
+using au32 = std::atomic<std::uint32_t>;
+static_assert(a64::is_always_lock_free && au64::is_always_lock_free && au32::is_always_lock_free,
+              "the section needs lock-free 32- and 64-bit atomics");
+static_assert(sizeof(a64) == 8 && sizeof(au64) == 8 && sizeof(au32) == 4);
+
+inline constexpr char section_magic[8] = {'C', 'O', 'U', 'N', 'T', 'E', 'R', 'S'};
+
+/// Values of header::state.
+enum : std::uint32_t {
+    state_initialising = 0, ///< fresh (zero) memory: the creator is still filling it in
+    state_ready = 0x52454459,   ///< "REDY": published, usable
+    state_retired = 0x52544952, ///< "RTIR": deleted; writers re-attach to a new section
+};
+
+/// Values of channel_slot::claim besides an in-progress claim (pid << 32 | time low bits).
+inline constexpr std::uint64_t claim_free = 0;
+inline constexpr std::uint64_t claim_ready = ~std::uint64_t{0};
+
+inline constexpr std::size_t name_field = 40; // 32 bytes + NUL, padded to 8
+inline constexpr std::uint32_t default_process_slots = 256;
+inline constexpr std::size_t process_entries = 32;
+
+struct header {
+    char magic[8];               //   0
+    std::uint16_t major;         //   8
+    std::uint16_t minor;         //  10
+    std::uint32_t header_size;   //  12
+    std::uint32_t slot_size;     //  16
+    std::uint32_t block_size;    //  20
+    std::uint32_t max_channels;  //  24
+    std::uint32_t name_size;     //  28
+    au32 state;                  //  32
+    std::uint32_t process_slots; //  36
+    std::uint32_t process_slot_size; // 40
+    std::uint32_t counter_count; //  44
+    std::int64_t created;        //  48
+    std::uint64_t instance_id;   //  56
+    std::uint64_t channels_offset; // 64
+    std::uint64_t processes_offset; // 72
+    std::uint64_t total_size;    //  80
+    std::int32_t creator_pid;    //  88
+    std::uint32_t reserved0;     //  92
+    a64 clear_time;              //  96
+    a64 clear_count;             // 104
+    a64 overflow;                // 112
+    std::uint8_t reserved[136];  // 120 .. 256
+};
+static_assert(sizeof(header) == 256);
+static_assert(offsetof(header, state) == 32);
+static_assert(offsetof(header, created) == 48);
+static_assert(offsetof(header, channels_offset) == 64);
+static_assert(offsetof(header, clear_time) == 96);
+static_assert(offsetof(header, overflow) == 112);
+
+struct alignas(64) channel_slot {
+    au64 claim;                     //   0: free / ready / pid<<32|time of a registration
+    std::int64_t claim_time;        //   8: when the registration started
+    char name[name_field];          //  16: NUL-terminated, at most 32 bytes
+    std::uint64_t reserved0;        //  56
+    a64 value[counter_count];       //  64
+    a64 minimum[counter_count];     // 304
+    a64 last_in;                    // 544
+    a64 last_out;                   // 552
+    a64 shared_current_in;          // 560: current associations not kept per process
+    a64 shared_current_out;         // 568
+};
+static_assert(counter_count == 30, "a new counter changes the wire format: bump the version");
+static_assert(sizeof(channel_slot) == 576);
+static_assert(offsetof(channel_slot, name) == 16);
+static_assert(offsetof(channel_slot, value) == 64);
+static_assert(offsetof(channel_slot, minimum) == 304);
+static_assert(offsetof(channel_slot, last_in) == 544);
+
+struct process_entry {
+    au32 channel_plus1; // 0: unused; otherwise channel index + 1
+    std::uint32_t reserved;
+    a64 current_in;
+    a64 current_out;
+    std::uint64_t reserved1;
+};
+static_assert(sizeof(process_entry) == 32);
+
+struct alignas(64) process_slot {
+    au64 owner;               //  0: 0 free; pid; pid | owner_claiming while being reset
+    a64 start_ticks;          //  8: the owner's start time (/proc/PID/stat field 22)
+    std::uint8_t reserved[48];
+    process_entry entry[process_entries]; // 64
+};
+static_assert(sizeof(process_slot) == 64 + 32 * process_entries);
+inline constexpr std::uint64_t owner_claiming = std::uint64_t{1} << 63;
+
+/// Byte offsets and size of a section with these parameters.
+struct geometry {
+    std::uint64_t channels_offset;
+    std::uint64_t processes_offset;
+    std::uint64_t total_size;
+};
+constexpr geometry compute_geometry(std::uint32_t max_channels, std::uint32_t process_slots) {
+    geometry g{};
+    g.channels_offset = sizeof(header);
+    g.processes_offset = g.channels_offset + std::uint64_t{max_channels} * sizeof(channel_slot);
+    g.total_size = g.processes_offset + std::uint64_t{process_slots} * sizeof(process_slot);
+    return g;
+}
+
+} // namespace counters::detail

@@ -1,0 +1,55 @@
+// A writer's mapping of one incarnation of a section, and how to obtain one.
+#pragma once
+
+#include "format.hpp"
+#include "segment.hpp"
+
+#include <counters/options.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace counters::detail {
+
+struct mapping {
+    segment seg;
+    header* hdr = nullptr;
+    std::uint32_t block_size = 1024;
+    int block_shift = -1;               // >= 0 when block_size is a power of two
+    std::atomic<process_slot*> mine{nullptr}; // this process's slot (current associations)
+    std::atomic<pid_t> mine_pid{0};
+    std::mutex mine_mu;
+
+    explicit mapping(segment s);
+
+    /// Converts a size in bytes to blocks, rounding up.
+    std::int64_t blocks(std::uint64_t bytes) const noexcept {
+        if (bytes == 0) return 0;
+        std::uint64_t b = block_shift >= 0 ? ((bytes - 1) >> block_shift) + 1
+                                           : (bytes - 1) / block_size + 1;
+        return static_cast<std::int64_t>(b);
+    }
+    bool ready() const noexcept {
+        return hdr->state.load(std::memory_order_relaxed) == state_ready;
+    }
+    /// Finds or registers @p name; nullptr when the table is full (overflow is counted).
+    /// Throws counters::error when a registration claim stays unresolvable.
+    channel_slot* resolve(std::string_view name);
+    /// Finds @p name without registering; nullptr when absent.
+    channel_slot* find(std::string_view name) const noexcept;
+    /// This process's entry for @p slot in its process slot; nullptr when none is free.
+    process_entry* entry_for(const channel_slot* slot) noexcept;
+};
+
+/// Opens section @p name read-write, creating it with @p opts when it does not exist, and
+/// waits (bounded) until it is ready. Sets @p created when this call created it.
+/// Throws counters::error.
+std::unique_ptr<mapping> open_or_create(const std::string& name, const create_options& opts,
+                                        bool create_missing, bool* created = nullptr);
+
+/// Checks creation options; throws errc::invalid_argument naming @p name.
+void check_create_options(const std::string& name, const create_options& opts);
+
+} // namespace counters::detail

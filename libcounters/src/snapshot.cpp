@@ -1,0 +1,120 @@
+// Reader side: copy a section into plain values, validating everything first.
+#include "format.hpp"
+#include "segment.hpp"
+
+#include <counters/error.hpp>
+#include <counters/options.hpp>
+#include <counters/snapshot.hpp>
+
+#include <chrono>
+#include <thread>
+#include <unordered_map>
+
+namespace counters {
+
+namespace {
+
+using detail::channel_slot;
+using detail::header;
+
+void copy_channel(const channel_slot& s, channel_values& v) {
+    for (std::size_t i = 0; i < counter_count; ++i) {
+        v.value[i] = s.value[i].load(std::memory_order_relaxed);
+        v.minimum[i] = s.minimum[i].load(std::memory_order_relaxed);
+        // A minimum above the value can only be seen mid-update; report a consistent pair.
+        if (v.minimum[i] > v.value[i]) v.minimum[i] = v.value[i];
+        if (v.minimum[i] > 0) v.minimum[i] = 0;
+    }
+    v.last_in = s.last_in.load(std::memory_order_relaxed);
+    v.last_out = s.last_out.load(std::memory_order_relaxed);
+    v.current_in = s.shared_current_in.load(std::memory_order_relaxed);
+    v.current_out = s.shared_current_out.load(std::memory_order_relaxed);
+}
+
+} // namespace
+
+snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name) {
+    const header& h = detail::check_header(data, size, name);
+    const std::uint32_t st = h.state.load(std::memory_order_acquire);
+    if (st == detail::state_initialising)
+        throw error(errc::not_ready, name, "section is not ready (still being created, or its creator died)");
+    if (st == detail::state_retired) throw error(errc::retired, name, "section has been deleted");
+    if (st != detail::state_ready) throw error(errc::corrupt, name, "corrupt section: bad state word");
+
+    snapshot snap;
+    section_info& info = snap.section;
+    info.name = name;
+    info.version_major = h.major;
+    info.version_minor = h.minor;
+    info.block_size = h.block_size;
+    info.max_channels = h.max_channels;
+    info.process_slots = h.process_slots;
+    info.created = h.created;
+    info.cleared = h.clear_time.load(std::memory_order_relaxed);
+    info.clear_count = h.clear_count.load(std::memory_order_relaxed);
+    info.overflow = h.overflow.load(std::memory_order_relaxed);
+    info.instance_id = h.instance_id;
+    info.size = size;
+
+    std::vector<std::uint32_t> slot_of; // snapshot index -> slot index
+    for (std::uint32_t i = 0; i < h.max_channels; ++i) {
+        const channel_slot& s = *detail::slot_at(h, i);
+        const std::uint64_t c = s.claim.load(std::memory_order_acquire);
+        if (c == detail::claim_free) break;
+        if (c != detail::claim_ready) continue; // a registration in progress: not yet a channel
+        channel_values v;
+        if (!detail::slot_name(s, v.name))
+            throw error(errc::corrupt, name,
+                        "corrupt section: channel slot " + std::to_string(i) + " has a bad name");
+        copy_channel(s, v);
+        snap.channels.push_back(std::move(v));
+        slot_of.push_back(i);
+    }
+    info.channels = static_cast<std::uint32_t>(snap.channels.size());
+
+    // Current associations: sum the per-process entries of live processes.
+    std::unordered_map<std::uint32_t, std::size_t> by_slot;
+    for (std::size_t k = 0; k < slot_of.size(); ++k) by_slot.emplace(slot_of[k], k);
+    for (std::uint32_t p = 0; p < h.process_slots; ++p) {
+        const detail::process_slot& ps = *detail::process_at(h, p);
+        const std::uint64_t owner = ps.owner.load(std::memory_order_acquire);
+        if (owner == 0 || (owner & detail::owner_claiming) != 0 || owner > 0x7fffffffu) continue;
+        if (!detail::process_alive(static_cast<pid_t>(owner), ps.start_ticks.load(std::memory_order_relaxed)))
+            continue;
+        for (const auto& e : ps.entry) {
+            const std::uint32_t c = e.channel_plus1.load(std::memory_order_relaxed);
+            if (c == 0) continue;
+            auto it = by_slot.find(c - 1);
+            if (it == by_slot.end()) continue;
+            channel_values& v = snap.channels[it->second];
+            v.current_in += e.current_in.load(std::memory_order_relaxed);
+            v.current_out += e.current_out.load(std::memory_order_relaxed);
+        }
+    }
+    for (auto& v : snap.channels) {
+        if (v.current_in < 0) v.current_in = 0;
+        if (v.current_out < 0) v.current_out = 0;
+    }
+    return snap;
+}
+
+snapshot read_snapshot(const std::string& requested) {
+    const std::string name = section_name(requested);
+    validate_section_name(name);
+    using namespace std::chrono_literals;
+    const auto deadline = std::chrono::steady_clock::now() + 1s;
+    for (;;) {
+        detail::segment seg = detail::segment::open(name, detail::segment::access::read_only);
+        try {
+            return decode_snapshot(seg.data(), seg.size(), name);
+        } catch (const error& e) {
+            // A section being created (or replaced) becomes ready within moments: retry.
+            if ((e.code() != errc::not_ready && e.code() != errc::retired) ||
+                std::chrono::steady_clock::now() > deadline)
+                throw;
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+}
+
+} // namespace counters
