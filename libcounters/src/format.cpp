@@ -25,6 +25,17 @@ const header& check_header(const void* data, std::size_t size, const std::string
     if (data == nullptr || size == 0) throw error(errc::not_ready, name, "section is empty (not initialised)");
     if (reinterpret_cast<std::uintptr_t>(data) % alignof(header) != 0)
         throw error(errc::invalid_argument, name, "section image is not aligned");
+    if (size >= sizeof(header)) {
+        // A creator fills the header in before it publishes the state word (release): until
+        // then the other fields are meaningless, so look at the state word first.
+        const auto& hh = *static_cast<const header*>(data);
+        static constexpr char zeros[sizeof section_magic] = {};
+        if (hh.state.load(std::memory_order_acquire) == state_initialising &&
+            (std::memcmp(hh.magic, section_magic, sizeof section_magic) == 0 ||
+             std::memcmp(hh.magic, zeros, sizeof zeros) == 0))
+            throw error(errc::not_ready, name,
+                        "section is not ready (still being created, or its creator died)");
+    }
     if (size < sizeof(section_magic) || std::memcmp(data, section_magic, sizeof section_magic) != 0) {
         if (size >= sizeof(header)) throw error(errc::foreign, name, "bad magic (not a counters section)");
         throw error(errc::corrupt, name, "truncated section (" + std::to_string(size) + " bytes)");

@@ -9,8 +9,10 @@
 namespace counters::detail {
 
 /// Checks the header of a section image of @p size bytes at @p data against the real size:
-/// magic, version, sizes, offsets, counts. Does not check the state word.
-/// Throws counters::error (foreign, version, corrupt) naming @p name.
+/// magic, version, sizes, offsets, counts. A header whose state word still says
+/// initialising gives errc::not_ready before anything else is looked at; the ready/retired
+/// distinction is left to the caller.
+/// Throws counters::error (not_ready, foreign, version, corrupt) naming @p name.
 const header& check_header(const void* data, std::size_t size, const std::string& name);
 
 /// Slot @p i of a checked section.

@@ -51,10 +51,15 @@ std::uint64_t my_claim() noexcept {
            (static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
 }
 
-bool claim_is_dead(std::uint64_t c, const channel_slot& s) noexcept {
+/// A claim is dead when its process is gone, or stale when it is older than
+/// stale_claim_seconds. The age comes from the claim word itself (its low 32 bits hold the
+/// claim's time), never from claim_time, which the claimant writes only after its CAS.
+bool claim_is_dead(std::uint64_t c) noexcept {
     auto pid = static_cast<pid_t>(c >> 32);
     if (!process_alive(pid, -1)) return true;
-    return now_seconds() - s.claim_time > stale_claim_seconds;
+    const auto then = static_cast<std::uint32_t>(c & 0xffffffffu);
+    const auto now = static_cast<std::uint32_t>(static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
+    return static_cast<std::int32_t>(now - then) > stale_claim_seconds;
 }
 
 bool name_equals(const channel_slot& s, std::string_view name) noexcept {
@@ -112,7 +117,7 @@ channel_slot* mapping::resolve(std::string_view name) {
             std::uint64_t claim = my_claim();
             if (c == claim_free) {
                 take = s->claim.compare_exchange_strong(c, claim, std::memory_order_acq_rel);
-            } else if (claim_is_dead(c, *s)) {
+            } else if (claim_is_dead(c)) {
                 // The registrant died (or stalled) before publishing: nobody uses the slot.
                 take = s->claim.compare_exchange_strong(c, claim, std::memory_order_acq_rel);
             } else if (std::chrono::steady_clock::now() > deadline) {
@@ -209,11 +214,14 @@ std::unique_ptr<mapping> open_or_create(const std::string& name, const create_op
         }
         segment& seg = *opened;
         if (seg.data() != nullptr && seg.size() >= sizeof(header)) {
-            const header& h = check_header(seg.data(), seg.size(), name);
-            std::uint32_t st = h.state.load(std::memory_order_acquire);
-            if (st == state_ready) return std::make_unique<mapping>(std::move(*opened));
-            if (st != state_initialising && st != state_retired)
-                throw error(errc::corrupt, name, "corrupt section: bad state word");
+            try {
+                const header& h = check_header(seg.data(), seg.size(), name);
+                std::uint32_t st = h.state.load(std::memory_order_acquire);
+                if (st == state_ready) return std::make_unique<mapping>(std::move(*opened));
+                if (st != state_retired) throw error(errc::corrupt, name, "corrupt section: bad state word");
+            } catch (const error& e) {
+                if (e.code() != errc::not_ready) throw;
+            }
         }
         // Being created (size 0 or not yet ready) or retired (being deleted): wait briefly.
         if (std::chrono::steady_clock::now() > deadline)

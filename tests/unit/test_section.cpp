@@ -139,7 +139,7 @@ TEST_CASE("clear of associations only keeps the message rows", "[section]") {
     CHECK(v.current_in == 1); // a gauge of a live connection is not cleared
 }
 
-TEST_CASE("the same name resolves to the same slot; bad names are refused", "[section]") {
+TEST_CASE("the same name resolves to the same slot and bad names are refused", "[section]") {
     temp_section t;
     section sec(t.name());
     channel a1 = sec.get("tcp_local");
@@ -172,7 +172,7 @@ TEST_CASE("a full channel table gives no-op handles and counts the overflow", "[
     CHECK(s.section.overflow == 1);
 }
 
-TEST_CASE("block size and mode are fixed at creation; create on a healthy section is a no-op",
+TEST_CASE("block size and mode are fixed at creation and create on a healthy section is a no-op",
           "[section]") {
     temp_section t;
     create_options o;
