@@ -97,6 +97,8 @@ segment segment::open(const std::string& name, access how) {
         if (ex.get_error_code() == bip::not_found_error && ex.get_native_error() == 0)
             throw error(errc::not_found, name, "does not exist");
         if (ex.get_native_error() == ENOENT) throw error(errc::not_found, name, "does not exist");
+        if (ex.get_native_error() == ELOOP)
+            throw error(errc::permission, name, "refusing to open: it is a symbolic link");
         rethrow(name, "cannot open", ex);
     }
     struct stat st {};
@@ -105,6 +107,12 @@ segment segment::open(const std::string& name, access how) {
         throw error(errc_from_errno(e), name, std::string("cannot stat: ") + std::strerror(e));
     }
     if (!S_ISREG(st.st_mode)) throw error(errc::foreign, name, "is not a regular shared-memory object");
+    // A writer trusts only a segment made by its own user or by root: another user could
+    // otherwise plant a section and have the MTA write into (and believe) it.
+    if (p->writable && st.st_uid != ::geteuid() && st.st_uid != 0)
+        throw error(errc::permission, name,
+                    "refusing to write: owned by uid " + std::to_string(st.st_uid) +
+                        ", not by this user or root");
     if (st.st_size > 0) {
         try {
             p->region = bip::mapped_region(p->shm, m, 0, static_cast<std::size_t>(st.st_size));

@@ -1,0 +1,213 @@
+// Hostile and broken sections: every one gives a specific counters::error, never a crash or
+// a hang. Also symlinked and foreign-owned segments.
+#include "catch.hpp"
+#include "support.hpp"
+
+#include "layout.hpp" // private: to corrupt images on purpose
+
+#include <counters/counters.hpp>
+
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace counters;
+using testing_support::temp_section;
+
+namespace {
+
+/// An aligned copy of a freshly made section with a few channels.
+struct image {
+    std::vector<std::uint64_t> words;
+    std::size_t size = 0;
+    void* data() { return words.data(); }
+    detail::header& h() { return *static_cast<detail::header*>(data()); }
+    detail::channel_slot& slot(std::uint32_t i) {
+        return *reinterpret_cast<detail::channel_slot*>(static_cast<char*>(data()) + h().channels_offset +
+                                                         std::uint64_t{i} * h().slot_size);
+    }
+};
+
+image make_image(std::uint32_t max_channels = 8) {
+    temp_section t("img");
+    create_options o;
+    o.max_channels = max_channels;
+    {
+        section sec(t.name(), o);
+        channel a = sec.get("tcp_local"), b = sec.get("ims-ms");
+        enqueued(a, b, 2, 4096);
+    }
+    int fd = ::shm_open(("/" + t.name()).c_str(), O_RDONLY, 0);
+    REQUIRE(fd >= 0);
+    struct stat st {};
+    REQUIRE(::fstat(fd, &st) == 0);
+    image img;
+    img.size = static_cast<std::size_t>(st.st_size);
+    img.words.resize(img.size / 8 + 1);
+    REQUIRE(::read(fd, img.data(), img.size) == static_cast<ssize_t>(img.size));
+    ::close(fd);
+    return img;
+}
+
+errc decode_error(image& img, std::size_t size) {
+    try {
+        decode_snapshot(img.data(), size, "hostile");
+    } catch (const error& e) {
+        INFO(e.what());
+        CHECK(std::string(e.what()).rfind("section \"hostile\": ", 0) == 0);
+        return e.code();
+    }
+    FAIL("decoded without error");
+    return errc::system;
+}
+
+} // namespace
+
+TEST_CASE("a good image decodes", "[hostile]") {
+    image img = make_image();
+    const snapshot s = decode_snapshot(img.data(), img.size, "good");
+    REQUIRE(s.channels.size() == 2);
+    CHECK(s.channels[1].get(counter::received_blocks) == 4);
+}
+
+TEST_CASE("truncated images are refused at every length", "[hostile]") {
+    image img = make_image(2);
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{100},
+                          sizeof(detail::header) - 1, sizeof(detail::header), sizeof(detail::header) + 64,
+                          img.size - 64, img.size - 1}) {
+        INFO("size " << n);
+        errc c = decode_error(img, n);
+        CHECK((c == errc::corrupt || c == errc::not_ready));
+    }
+}
+
+TEST_CASE("bad magic is foreign, another major version is refused", "[hostile]") {
+    image img = make_image();
+    img.h().magic[0] = 'X';
+    CHECK(decode_error(img, img.size) == errc::foreign);
+    img = make_image();
+    img.h().major = 2;
+    CHECK(decode_error(img, img.size) == errc::version);
+    img = make_image();
+    img.h().minor = 7; // a newer minor version of the same major is readable
+    CHECK_NOTHROW(decode_snapshot(img.data(), img.size, "minor"));
+}
+
+TEST_CASE("absurd sizes, counts and offsets are corrupt", "[hostile]") {
+    auto check = [](void (*poke)(detail::header&)) {
+        image img = make_image();
+        poke(img.h());
+        CHECK(decode_error(img, img.size) == errc::corrupt);
+    };
+    check([](detail::header& h) { h.max_channels = 0xffffffffu; });
+    check([](detail::header& h) { h.max_channels = 1000; });
+    check([](detail::header& h) { h.channels_offset = ~std::uint64_t{0} - 63; });
+    check([](detail::header& h) { h.channels_offset = 8; });
+    check([](detail::header& h) { h.processes_offset = 1ull << 62; });
+    check([](detail::header& h) { h.slot_size = 8; });
+    check([](detail::header& h) { h.slot_size = 0x7fffffc0u; });
+    check([](detail::header& h) { h.header_size = 0; });
+    check([](detail::header& h) { h.block_size = 0; });
+    check([](detail::header& h) { h.name_size = 1; });
+    check([](detail::header& h) { h.counter_count = 3; });
+    check([](detail::header& h) { h.process_slots = 0xffffffffu; });
+    check([](detail::header& h) { h.total_size = 1; });
+    check([](detail::header& h) { h.state.store(0x12345678u); });
+}
+
+TEST_CASE("a name without NUL is corrupt, an unpublished slot is skipped", "[hostile]") {
+    image img = make_image();
+    std::memset(img.slot(1).name, 'A', sizeof img.slot(1).name);
+    CHECK(decode_error(img, img.size) == errc::corrupt);
+    img = make_image();
+    img.slot(1).claim.store(42); // a registration in progress
+    CHECK(decode_snapshot(img.data(), img.size, "x").channels.size() == 1);
+}
+
+TEST_CASE("a name with terminal escapes is passed through as data for the tools to escape",
+          "[hostile]") {
+    image img = make_image();
+    std::memcpy(img.slot(0).name, "\x1b[2Jevil", 9);
+    const snapshot s = decode_snapshot(img.data(), img.size, "esc");
+    CHECK(s.channels[0].name == "\x1b[2Jevil");
+}
+
+TEST_CASE("a section that never becomes ready gives not_ready within the wait", "[hostile]") {
+    temp_section t("never");
+    {
+        int fd = ::shm_open(("/" + t.name()).c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+        REQUIRE(fd >= 0);
+        REQUIRE(::ftruncate(fd, 65536) == 0);
+        ::close(fd);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        read_snapshot(t.name());
+        FAIL("no error");
+    } catch (const error& e) {
+        CHECK(e.code() == errc::not_ready);
+    }
+    try {
+        section w(t.name());
+        FAIL("no error");
+    } catch (const error& e) {
+        CHECK(e.code() == errc::not_ready);
+    }
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    // Delete works on it, so an operator can recover.
+    delete_section(t.name());
+    CHECK_FALSE(section_exists(t.name()));
+}
+
+TEST_CASE("a foreign segment is refused by readers, writers and create", "[hostile]") {
+    temp_section t("foreign");
+    {
+        int fd = ::shm_open(("/" + t.name()).c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+        REQUIRE(fd >= 0);
+        std::vector<char> junk(4096, 'j');
+        REQUIRE(::write(fd, junk.data(), junk.size()) == 4096);
+        ::close(fd);
+    }
+    CHECK_THROWS_WITH(read_snapshot(t.name()), Catch::Contains("bad magic"));
+    CHECK_THROWS_AS(section(t.name()), error);
+    CHECK_THROWS_AS(create_section(t.name()), error);
+}
+
+TEST_CASE("a symbolic link in place of a section is refused", "[hostile][permissions]") {
+    temp_section real("real"), link("link");
+    create_section(real.name());
+    const std::string target = "/dev/shm/" + real.name(), path = "/dev/shm/" + link.name();
+    REQUIRE(::symlink(target.c_str(), path.c_str()) == 0);
+    try {
+        read_snapshot(link.name());
+        FAIL("no error");
+    } catch (const error& e) {
+        CHECK(e.code() == errc::permission);
+        CHECK_THAT(e.what(), Catch::Contains("symbolic link"));
+    }
+    CHECK_THROWS_AS(section(link.name()), error);
+    ::unlink(path.c_str());
+}
+
+TEST_CASE("writers refuse a section owned by another user", "[hostile][permissions]") {
+    if (::geteuid() != 0) {
+        WARN("needs root to give a segment away; skipped");
+        return;
+    }
+    temp_section t("owned");
+    create_section(t.name());
+    REQUIRE(::chown(("/dev/shm/" + t.name()).c_str(), 65534, 65534) == 0);
+    try {
+        section w(t.name());
+        FAIL("no error");
+    } catch (const error& e) {
+        CHECK(e.code() == errc::permission);
+        CHECK_THAT(e.what(), Catch::Contains("owned by uid 65534"));
+    }
+    CHECK_NOTHROW(read_snapshot(t.name())); // reading is harmless: input is validated
+}
