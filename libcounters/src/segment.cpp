@@ -107,9 +107,9 @@ segment segment::open(const std::string& name, access how) {
         throw error(errc_from_errno(e), name, std::string("cannot stat: ") + std::strerror(e));
     }
     if (!S_ISREG(st.st_mode)) throw error(errc::foreign, name, "is not a regular shared-memory object");
-    // A writer trusts only a segment made by its own user or by root: another user could
-    // otherwise plant a section and have the MTA write into (and believe) it.
-    if (p->writable && st.st_uid != ::geteuid() && st.st_uid != 0)
+    // A writer (other than root) trusts only a segment made by its own user or by root:
+    // another user could otherwise plant a section and have the MTA write into it.
+    if (p->writable && st.st_uid != ::geteuid() && st.st_uid != 0 && ::geteuid() != 0)
         throw error(errc::permission, name,
                     "refusing to write: owned by uid " + std::to_string(st.st_uid) +
                         ", not by this user or root");
