@@ -1,0 +1,41 @@
+/// @file render.hpp
+/// Renderers of a channel-counter snapshot. They work only from a counters::snapshot (never
+/// from shared memory), so every tool and exporter prints the same thing.
+/// Each may throw what the stream throws (if exceptions are enabled on it) or std::bad_alloc;
+/// write errors are left in the stream state for the caller to check.
+#pragma once
+
+#include <counters/snapshot.hpp>
+
+#include <iosfwd>
+#include <string>
+
+namespace counters::tools {
+
+/// What to show.
+struct render_options {
+    std::string pattern = "*"; ///< channels whose name matches (see wildcard_match())
+    bool associations = true;  ///< text: the `Total In/Out Assocs` lines
+    bool channels = true;      ///< text: the seven rows and the two queue-time lines
+    bool headers = true;       ///< text: the two header lines
+    bool absolute = false;     ///< every value shown as current minus minimum
+};
+
+/// The text table of `counters -show` (REFERENCE.md section 1), channel names escaped.
+/// Layout: header line and dash line; per channel its name, the seven rows, a blank line,
+/// the two queue lines, a blank line, the association lines (groups that are switched off
+/// vanish with their blank line); a blank line between channels; when the section refused
+/// registrations, a blank line and `Channel table full: N registrations refused
+/// (max_channels=M)`. No trailing spaces.
+void render_text(const snapshot& snap, const render_options& options, std::ostream& out);
+
+/// The JSON document (format_version 1, see counters(1)), pretty-printed, ending with a
+/// newline. Only `pattern` and `absolute` apply: the document always has its full shape.
+/// With `absolute`, "counters" and "gauges" hold current minus minimum and the top-level
+/// "absolute" is true.
+void render_json(const snapshot& snap, const render_options& options, std::ostream& out);
+
+/// Version of the JSON document written by render_json(). Bumped only on incompatible change.
+inline constexpr int json_format_version = 1;
+
+} // namespace counters::tools

@@ -1,0 +1,22 @@
+/// @file text.hpp
+/// Channel-name matching and escaping for terminals. Pure functions; thread-safe; noexcept
+/// except for std::bad_alloc when building a string.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace counters::tools {
+
+/// True when @p name matches @p pattern, where `*` matches any run of characters (also
+/// none) and `?` exactly one character; every other character matches itself, ignoring
+/// ASCII case. There is no escape: a channel name containing `*` or `?` is matched by the
+/// wildcard too. Linear-time backtracking (no exponential blow-up).
+bool wildcard_match(std::string_view pattern, std::string_view name) noexcept;
+
+/// Returns @p s made safe for a terminal: printable ASCII (0x20..0x7e) is kept, a backslash
+/// is doubled, and every other byte (control characters, DEL, non-ASCII) is shown as `\xHH`
+/// with two lower-case hex digits.
+std::string escape_name(std::string_view s);
+
+} // namespace counters::tools

@@ -1,0 +1,43 @@
+/// @file counters_tool.hpp
+/// The `counters` tool (= `imsimta counters`): its options, its command line and run().
+#pragma once
+
+#include <counters/options.hpp>
+#include <counters_tools/render.hpp>
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace counters::tools::counters_cmd {
+
+/// What the command line asks for.
+struct options {
+    enum class action { create, remove, clear, show };
+    enum class format { text, json };
+
+    action what = action::show;
+    std::string section;              ///< resolved: --section, else COUNTERS_SECTION, else default
+    create_options create;            ///< -create: sizes and mode (group resolved by run())
+    std::string group;                ///< -create: group name or number ("" = creator's group)
+    bool clear_channels = true;       ///< -clear: zero the message rows
+    bool clear_associations = true;   ///< -clear: zero the association figures
+    render_options render;            ///< -show: what to print
+    format output_format = format::text;
+    std::string output;               ///< -show: file to write ("" = standard output)
+};
+
+/// The usage text printed by --help; its first lines are the SYNOPSIS of counters(1).
+std::string help_text(const std::string& prog);
+
+/// Parses the command line (original single-dash spellings and `--` ones). On success fills
+/// @p opts and returns std::nullopt; otherwise returns the exit code to use after having
+/// printed help/version on @p out or one error line on @p err.
+std::optional<int> parse_command_line(int argc, const char* const* argv, options& opts, std::ostream& out,
+                                      std::ostream& err, const std::string& prog = "counters");
+
+/// Carries out @p opts. Returns exit_ok; throws counters::error (section problems),
+/// usage_error, or std::runtime_error (output file, unknown group) on failure.
+int run(const options& opts);
+
+} // namespace counters::tools::counters_cmd
