@@ -1,0 +1,40 @@
+// mta-sim: in-memory queue store.
+#include "queue_store.hpp"
+
+#include <stdexcept>
+
+namespace mta_sim {
+
+queue_store::ref queue_store::put(chan ch, const message& m, double due) {
+    ref r;
+    if (!free_.empty()) {
+        r = free_.back();
+        free_.pop_back();
+    } else {
+        r = static_cast<ref>(slots_.size());
+        slots_.emplace_back();
+    }
+    slots_[r] = slot{m, ch, true};
+    ++depth_[idx(ch)];
+    schedule_.push(attempt{due, seq_++, r});
+    return r;
+}
+
+bool queue_store::next_due(double until, ref& r, double& due) {
+    if (schedule_.empty() || schedule_.top().due > until) return false;
+    r = schedule_.top().r;
+    due = schedule_.top().due;
+    schedule_.pop();
+    return true;
+}
+
+void queue_store::retry(ref r, double due) { schedule_.push(attempt{due, seq_++, r}); }
+
+void queue_store::remove(ref r) {
+    if (!slots_[r].used) throw std::logic_error("queue_store: entry removed twice");
+    slots_[r].used = false;
+    --depth_[idx(slots_[r].ch)];
+    free_.push_back(r);
+}
+
+} // namespace mta_sim

@@ -1,0 +1,57 @@
+// mta-sim: the channel queues of one simulated MTA and their delivery schedule.
+//
+// Every entry waits in one channel's queue until its next delivery attempt is due. The
+// store is in memory; a later `--queue DIR` keeps the same calls and also writes and
+// removes real queue files (queue/<channel>/ZZ<hex>.00, the prefix encoding the attempts).
+#pragma once
+
+#include "channels.hpp"
+#include "message.hpp"
+
+#include <array>
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+namespace mta_sim {
+
+class queue_store {
+public:
+    using ref = std::uint32_t;
+
+    /// @p m enters the queue of @p ch; its first attempt is due at @p due.
+    ref put(chan ch, const message& m, double due);
+    /// Takes the earliest attempt due at or before @p until off the schedule.
+    bool next_due(double until, ref& r, double& due);
+    /// Schedules another attempt of entry @p r at @p due.
+    void retry(ref r, double due);
+    /// The entry leaves its queue (dequeued).
+    void remove(ref r);
+
+    message& at(ref r) noexcept { return slots_[r].msg; }
+    chan channel_of(ref r) const noexcept { return slots_[r].ch; }
+    /// Entries in @p ch's queue now.
+    std::int64_t depth(chan ch) const noexcept { return depth_[idx(ch)]; }
+
+private:
+    struct slot {
+        message msg;
+        chan ch = chan::tcp_local;
+        bool used = false;
+    };
+    struct attempt {
+        double due;
+        std::uint64_t seq; // FIFO among equal times: keeps runs reproducible
+        ref r;
+        bool operator>(const attempt& o) const noexcept {
+            return due != o.due ? due > o.due : seq > o.seq;
+        }
+    };
+    std::vector<slot> slots_;
+    std::vector<ref> free_;
+    std::priority_queue<attempt, std::vector<attempt>, std::greater<attempt>> schedule_;
+    std::uint64_t seq_ = 0;
+    std::array<std::int64_t, chan_count> depth_{};
+};
+
+} // namespace mta_sim

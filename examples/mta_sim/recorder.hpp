@@ -1,0 +1,46 @@
+// mta-sim: the only place that calls the recording API. Every call goes to the library and
+// is mirrored into the worker's tally, so the tally is exactly what was recorded.
+#pragma once
+
+#include "channels.hpp"
+#include "tally.hpp"
+
+#include <counters/section.hpp>
+
+#include <array>
+#include <cstdint>
+
+namespace mta_sim {
+
+class recorder {
+public:
+    /// Resolves every channel handle once (throws counters::error, or std::runtime_error
+    /// when a channel cannot be recorded because the section's channel table is full).
+    explicit recorder(counters::section& sec);
+
+    void enqueued(chan from, chan to, std::uint64_t recipients, std::uint64_t bytes) noexcept;
+    void dequeued(chan ch, std::uint64_t recipients, std::uint64_t bytes,
+                  std::int64_t seconds_in_queue, bool first_attempt) noexcept;
+    void deferred(chan ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
+    void rejected(chan ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
+    void failed(chan ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
+    void association_opened(chan ch, counters::direction d) noexcept;
+    void association_closed(chan ch, counters::direction d) noexcept;
+    void association_rejected(chan ch) noexcept;
+    void association_failed(chan ch) noexcept;
+
+    tally& counts() noexcept { return t_; }
+
+private:
+    std::int64_t blocks(std::uint64_t bytes) const noexcept;
+    void add(chan ch, counters::counter k, std::int64_t v) noexcept {
+        t_.value[idx(ch)][counters::index(k)] += v;
+    }
+    void add_row(chan ch, counters::row r, std::uint64_t recipients, std::uint64_t bytes) noexcept;
+
+    std::array<counters::channel, chan_count> h_;
+    std::uint64_t block_size_;
+    tally t_;
+};
+
+} // namespace mta_sim

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs mta-sim twice with one seed on one section: the summaries must be identical apart from
+# the timing line (a run is repeatable from the seed it prints), and both must verify.
+# usage: repeat_sim.sh MTA_SIM TAG [mta-sim options...]
+set -u
+sim=$1
+tag=$2
+shift 2
+name="ctest_sim_${tag}_$$"
+dir=$(mktemp -d)
+trap 'rm -f "/dev/shm/${name}"; rm -rf "$dir"' EXIT
+for i in 1 2; do
+  if ! "$sim" --section "$name" --seed 12345 --verify "$@" >"$dir/run$i"; then
+    echo "run $i failed:"; cat "$dir/run$i"; exit 1
+  fi
+  grep -v '^elapsed ' "$dir/run$i" >"$dir/cmp$i"
+done
+cat "$dir/run2"
+if ! diff -u "$dir/cmp1" "$dir/cmp2"; then
+  echo "runs with the same seed differ"
+  exit 1
+fi
+echo "repeatable: OK"
