@@ -8,7 +8,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <exception>
 #include <random>
@@ -23,27 +25,39 @@ std::uint64_t seed_from_time() {
     return s % 1000000000000ULL; // short enough to retype
 }
 
+/// A decimal number of 1..20 digits that fits in 64 bits (CLI11 would wrap "-1").
+std::uint64_t parse_seed(const std::string& text) {
+    const bool digits = !text.empty() && text.size() <= 20 &&
+                        text.find_first_not_of("0123456789") == std::string::npos;
+    errno = 0;
+    const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+    if (!digits || errno == ERANGE)
+        throw CLI::ValidationError("--seed", "not a number from 0 to 18446744073709551615: " + text);
+    return static_cast<std::uint64_t>(v);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     mta_sim::options o;
     std::string section;
-    std::uint64_t seed = 0;
+    std::string seed_text;
 
     CLI::App app{"Simulated MTA: forks worker processes that route messages through tcp_local,\n"
                  "tcp_intranet, conversion, ims-ms and l and record every queue event in a\n"
                  "libcounters section; prints what was recorded and, with --verify, checks\n"
                  "the section against it.",
                  "mta-sim"};
-    app.option_defaults()->always_capture_default();
-    app.add_option("--processes", o.processes, "worker processes")->check(CLI::Range(1u, 256u));
+    app.add_option("--processes", o.processes, "worker processes")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 256u));
     app.add_option("--messages", o.messages, "messages offered per worker process")
+        ->capture_default_str()
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
     app.add_option("--section", section,
-                   "section name (default: $COUNTERS_SECTION, else imta_counters)")
-        ->capture_default_str();
-    auto* seed_opt = app.add_option("--seed", seed, "base random seed; worker i uses seed+i "
-                                                    "(default: from the time)");
+                   "section name (default: $COUNTERS_SECTION, else imta_counters)");
+    auto* seed_opt = app.add_option("--seed", seed_text, "base random seed, a decimal number; worker i "
+                                                         "uses seed+i (default: from the time)");
     app.add_flag("--verify", o.verify,
                  "check that the section changed by exactly what the workers recorded");
     app.add_flag("-q,--quiet", o.quiet, "print no summary (errors and the verify result only)");
@@ -53,6 +67,8 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
         o.section = counters::section_name(section);
         counters::validate_section_name(o.section);
+        if (seed_opt->count() > 0) o.seed = parse_seed(seed_text);
+        else o.seed = seed_from_time();
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForVersion& e) {
@@ -64,7 +80,6 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "mta-sim: %s\n", e.what());
         return 2;
     }
-    o.seed = seed_opt->count() > 0 ? seed : seed_from_time();
 
     try {
         return mta_sim::run(o);
