@@ -1,0 +1,632 @@
+// Counter registry, producer side: attach/create, process slots, registration, field handles.
+#include "format.hpp"
+#include "registry_impl.hpp"
+
+#include <counters/error.hpp>
+#include <counters/options.hpp>
+#include <counters/registry.hpp>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <random>
+#include <sched.h>
+#include <thread>
+
+namespace counters {
+namespace detail {
+namespace reg {
+
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto ready_wait = 2s;  // how long to wait for a creator to publish
+constexpr auto claim_wait = 5s;  // how long to wait for another registrant
+constexpr std::uint32_t stale_claim_seconds = 30;
+
+std::uint64_t random_id() {
+    std::random_device rd;
+    return (std::uint64_t{rd()} << 32) ^ rd();
+}
+
+std::uint64_t my_claim() noexcept {
+    return (std::uint64_t(static_cast<std::uint32_t>(current_pid())) << 32) |
+           (static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
+}
+
+/// A registration claim is dead when its process is gone, stale when older than
+/// stale_claim_seconds. The time comes from the claim word itself, written atomically with it.
+bool claim_is_dead(std::uint64_t c) noexcept {
+    if (!process_alive(static_cast<pid_t>(c >> 32), -1)) return true;
+    const auto now = static_cast<std::uint32_t>(static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
+    return static_cast<std::uint32_t>(now - static_cast<std::uint32_t>(c)) > stale_claim_seconds;
+}
+
+bool name_equals(const char (&field)[name_field], std::string_view n) noexcept {
+    return n.size() < name_field && std::memcmp(field, n.data(), n.size()) == 0 && field[n.size()] == '\0';
+}
+
+void put_name(char (&field)[name_field], std::string_view n) noexcept {
+    std::memset(field, 0, name_field);
+    std::memcpy(field, n.data(), n.size());
+}
+
+void init_header(void* data, const registry_options& o, const geometry& g) {
+    auto& h = *static_cast<header*>(data);
+    std::memcpy(h.magic, magic, sizeof h.magic);
+    h.major = major;
+    h.minor = minor;
+    h.header_size = sizeof(header);
+    h.object_size = g.object_size;
+    h.max_objects = o.max_objects;
+    h.max_fields = default_max_fields;
+    h.max_instances = o.max_instances;
+    h.name_size = name_field;
+    h.field_desc_size = sizeof(field_desc);
+    h.instance_size = g.instance_size;
+    h.data_size = default_data_size;
+    h.process_slots = default_process_slots;
+    h.process_slot_size = sizeof(process_slot);
+    h.process_entries = process_entries;
+    h.created = now_seconds();
+    h.instance_id = random_id();
+    h.objects_offset = g.objects_offset;
+    h.processes_offset = g.processes_offset;
+    h.total_size = g.total_size;
+    h.creator_pid = current_pid();
+    h.modified.store(h.created, std::memory_order_relaxed);
+    h.state.store(state_ready, std::memory_order_release); // published last
+}
+
+std::shared_ptr<registry_impl> open_or_create(const std::string& name, const registry_options& o) {
+    validate_section_name(name);
+    if (o.max_objects == 0 || o.max_objects > limit_objects)
+        throw error(errc::invalid_argument, name, "max objects must be between 1 and " + std::to_string(limit_objects));
+    if (o.max_instances == 0 || o.max_instances > limit_instances)
+        throw error(errc::invalid_argument, name,
+                    "max instances must be between 1 and " + std::to_string(limit_instances));
+    if (o.mode > 07777) throw error(errc::invalid_argument, name, "bad mode");
+    const geometry g = compute_geometry(o.max_objects, default_max_fields, o.max_instances, default_data_size,
+                                        default_process_slots);
+    const auto deadline = std::chrono::steady_clock::now() + ready_wait;
+    for (;;) {
+        if (auto seg = segment::create(name, g.total_size, o.mode, -1)) {
+            init_header(seg->data(), o, g);
+            return std::make_shared<registry_impl>(name, std::move(*seg));
+        }
+        std::optional<segment> opened;
+        try {
+            opened.emplace(segment::open(name, segment::access::read_write));
+        } catch (const error& e) {
+            // Removed between our create attempt and this open: try again.
+            if (e.code() != errc::not_found || std::chrono::steady_clock::now() > deadline) throw;
+            continue;
+        }
+        if (opened->data() != nullptr && opened->size() >= sizeof(header)) {
+            const header& h = check_header(opened->data(), opened->size(), name);
+            const std::uint32_t st = h.state.load(std::memory_order_acquire);
+            if (st == state_ready) return std::make_shared<registry_impl>(name, std::move(*opened));
+            if (st == state_retired) throw error(errc::retired, name, "registry has been removed");
+            if (st != state_initialising) throw error(errc::corrupt, name, "corrupt registry: bad state word");
+        }
+        if (std::chrono::steady_clock::now() > deadline)
+            throw error(errc::not_ready, name,
+                        "registry never became ready (its creator may have died; remove it and try again)");
+        std::this_thread::sleep_for(1ms);
+    }
+}
+
+/// The total word of the per-process gauge a process entry key names, or nullptr.
+a64* total_for_key(const header& h, std::uint32_t key) noexcept {
+    if (key == 0) return nullptr;
+    const std::uint32_t k = key - 1;
+    const std::uint32_t f = k % h.max_fields;
+    const std::uint32_t rest = k / h.max_fields;
+    const std::uint32_t i = rest % h.max_instances;
+    const std::uint32_t o = rest / h.max_instances;
+    if (o >= h.max_objects) return nullptr;
+    object_head* obj = object_at(h, o);
+    if (obj->claim.load(std::memory_order_acquire) != claim_ready || f >= obj->field_count) return nullptr;
+    const field_desc& d = *field_at(h, obj, f);
+    if (d.kind != kind_gauge || (d.flags & flag_per_process) == 0 ||
+        std::uint64_t{d.offset} + per_process_storage > h.data_size || d.offset % 8 != 0)
+        return nullptr;
+    instance_head* in = instance_at(h, obj, i);
+    return reinterpret_cast<a64*>(data_of(in) + d.offset);
+}
+
+} // namespace
+
+void reap_entries(const header& h, process_slot& ps) noexcept {
+    for (auto& e : ps.entry) {
+        const std::uint32_t key = e.key.load(std::memory_order_acquire);
+        if (key == 0) continue;
+        const std::int64_t v = e.value.exchange(0, std::memory_order_acq_rel);
+        if (v != 0) {
+            if (a64* total = total_for_key(h, key)) total->fetch_sub(v, std::memory_order_relaxed);
+        }
+        e.key.store(0, std::memory_order_release);
+    }
+}
+
+} // namespace reg
+
+registry_impl::registry_impl(std::string n, segment s) : name(std::move(n)), seg(std::move(s)) {
+    using namespace reg;
+    hdr = static_cast<header*>(seg.data());
+}
+
+registry_impl::~registry_impl() {
+    using namespace reg;
+    // A clean detach: this process's share of per-process gauges leaves the totals.
+    process_slot* ps = mine.load(std::memory_order_acquire);
+    const pid_t pid = current_pid();
+    if (ps == nullptr || mine_pid.load(std::memory_order_relaxed) != pid) return;
+    std::uint64_t o = static_cast<std::uint64_t>(pid);
+    if (!ps->owner.compare_exchange_strong(o, owner_busy | o, std::memory_order_acq_rel)) return;
+    reap_entries(*hdr, *ps);
+    ps->owner.store(0, std::memory_order_release);
+}
+
+registry_impl::process_slot* registry_impl::claim_process_slot() {
+    using namespace reg;
+    const pid_t pid = current_pid();
+    const std::int64_t ticks = process_start_ticks(pid);
+    const std::uint64_t busy = owner_busy | static_cast<std::uint64_t>(pid);
+    process_slot* got = nullptr;
+    for (std::uint32_t i = 0; i < hdr->process_slots; ++i) {
+        process_slot* p = process_at(*hdr, i);
+        std::uint64_t o = p->owner.load(std::memory_order_acquire);
+        if (o == 0) {
+            if (got != nullptr) continue;
+            if (!p->owner.compare_exchange_strong(o, busy, std::memory_order_acq_rel)) continue;
+        } else {
+            // A slot whose owner (or reaper) died: reap it, then keep or free it.
+            const auto owner_pid = static_cast<pid_t>(o & 0x7fffffffffffffffULL);
+            const bool is_busy = (o & owner_busy) != 0;
+            if (owner_pid == pid) continue;
+            const bool dead = is_busy ? !process_alive(owner_pid, -1)
+                                      : !process_alive(owner_pid, p->start_ticks.load(std::memory_order_relaxed));
+            if (!dead) continue;
+            if (!p->owner.compare_exchange_strong(o, busy, std::memory_order_acq_rel)) continue;
+            reap_entries(*hdr, *p);
+            if (got != nullptr) {
+                p->owner.store(0, std::memory_order_release);
+                continue;
+            }
+        }
+        for (auto& e : p->entry) {
+            e.value.store(0, std::memory_order_relaxed);
+            e.key.store(0, std::memory_order_relaxed);
+        }
+        p->start_ticks.store(ticks, std::memory_order_relaxed);
+        p->attached.store(now_seconds(), std::memory_order_relaxed);
+        p->owner.store(static_cast<std::uint64_t>(pid), std::memory_order_release);
+        got = p;
+    }
+    if (got != nullptr) {
+        mine_pid.store(pid, std::memory_order_relaxed);
+        mine.store(got, std::memory_order_release);
+    }
+    return got;
+}
+
+registry_impl::process_entry* registry_impl::entry_for(std::uint32_t key) noexcept {
+    using namespace reg;
+    const pid_t pid = current_pid();
+    process_slot* ps = mine.load(std::memory_order_acquire);
+    if (ps == nullptr || mine_pid.load(std::memory_order_relaxed) != pid) {
+        try {
+            std::lock_guard<std::mutex> lock(mu); // first per-process event of this process
+            ps = mine.load(std::memory_order_acquire);
+            if (ps == nullptr || mine_pid.load(std::memory_order_relaxed) != pid) ps = claim_process_slot();
+        } catch (...) {
+            return nullptr;
+        }
+        if (ps == nullptr) return nullptr;
+    }
+    for (auto& e : ps->entry) {
+        std::uint32_t c = e.key.load(std::memory_order_relaxed);
+        if (c == key) return &e;
+        if (c == 0) {
+            if (e.key.compare_exchange_strong(c, key, std::memory_order_acq_rel) || c == key) return &e;
+        }
+    }
+    return nullptr;
+}
+
+std::uint32_t registry_impl::resolve_object(std::string_view object, const object_schema& schema) {
+    using namespace reg;
+    validate_name(name, "object", object, false);
+    validate_schema(name, object, schema, hdr->max_fields, hdr->data_size);
+    std::lock_guard<std::mutex> lock(mu);
+    // Slots fill in order and are never freed, so the used ones form a prefix. Every
+    // registrant scans it, waiting on slots still being claimed, and claims the first free
+    // slot with a compare-and-swap: a name is registered at most once.
+    for (std::uint32_t i = 0; i < hdr->max_objects; ++i) {
+        object_head* o = object_at(*hdr, i);
+        const auto deadline = std::chrono::steady_clock::now() + claim_wait;
+        for (;;) {
+            std::uint64_t c = o->claim.load(std::memory_order_acquire);
+            if (c == claim_ready) {
+                if (!name_equals(o->name, object)) break;
+                const object_schema have = read_schema(*hdr, i, name);
+                bool same = have.size() == schema.size();
+                for (std::size_t f = 0; same && f < have.size(); ++f)
+                    same = have[f].name == schema[f].name && have[f].kind == schema[f].kind &&
+                           have[f].size == schema[f].size && have[f].per_process == schema[f].per_process;
+                if (!same)
+                    throw error(errc::exists, name,
+                                "object " + std::string(object) + " exists with a different schema");
+                return i;
+            }
+            const std::uint64_t claim = my_claim();
+            if (c != claim_free && !claim_is_dead(c)) {
+                if (std::chrono::steady_clock::now() > deadline)
+                    throw error(errc::system, name,
+                                "object slot " + std::to_string(i) + " stays claimed by process " +
+                                    std::to_string(c >> 32));
+                std::this_thread::sleep_for(50us);
+                continue;
+            }
+            if (!o->claim.compare_exchange_strong(c, claim, std::memory_order_acq_rel)) continue;
+            o->claim_time = now_seconds();
+            put_name(o->name, object);
+            std::uint32_t offset = 0;
+            for (std::uint32_t f = 0; f < schema.size(); ++f) {
+                field_desc& d = *field_at(*hdr, o, f);
+                std::memset(&d, 0, sizeof d);
+                put_name(d.name, schema[f].name);
+                d.kind = static_cast<std::uint8_t>(schema[f].kind);
+                d.flags = schema[f].per_process ? flag_per_process : 0;
+                d.size = schema[f].size;
+                d.storage = storage_of(schema[f]);
+                d.offset = offset;
+                offset += d.storage;
+            }
+            o->field_count = static_cast<std::uint32_t>(schema.size());
+            o->created = now_seconds();
+            o->claim.store(claim_ready, std::memory_order_release);
+            hdr->modified.store(now_seconds(), std::memory_order_relaxed);
+            return i;
+        }
+    }
+    throw error(errc::table_full, name,
+                "object table full (" + std::to_string(hdr->max_objects) + " objects); cannot register " +
+                    std::string(object));
+}
+
+std::uint32_t registry_impl::resolve_instance(std::uint32_t object, std::string_view instance) {
+    using namespace reg;
+    validate_name(name, "instance", instance, true);
+    std::lock_guard<std::mutex> lock(mu);
+    object_head* o = object_at(*hdr, object);
+    for (std::uint32_t i = 0; i < hdr->max_instances; ++i) {
+        instance_head* in = instance_at(*hdr, o, i);
+        const auto deadline = std::chrono::steady_clock::now() + claim_wait;
+        for (;;) {
+            std::uint64_t c = in->claim.load(std::memory_order_acquire);
+            if (c == claim_ready) {
+                if (name_equals(in->name, instance)) return i;
+                break;
+            }
+            const std::uint64_t claim = my_claim();
+            if (c != claim_free && !claim_is_dead(c)) {
+                if (std::chrono::steady_clock::now() > deadline)
+                    throw error(errc::system, name,
+                                "instance slot " + std::to_string(i) + " stays claimed by process " +
+                                    std::to_string(c >> 32));
+                std::this_thread::sleep_for(50us);
+                continue;
+            }
+            if (!in->claim.compare_exchange_strong(c, claim, std::memory_order_acq_rel)) continue;
+            in->claim_time = now_seconds();
+            put_name(in->name, instance);
+            in->claim.store(claim_ready, std::memory_order_release);
+            hdr->modified.store(now_seconds(), std::memory_order_relaxed);
+            return i;
+        }
+    }
+    throw error(errc::table_full, name,
+                "instance table of object " + std::string(o->name) + " full (" +
+                    std::to_string(hdr->max_instances) + " instances); cannot register " + std::string(instance));
+}
+
+namespace reg {
+
+bool store_string(void* storage, std::uint32_t size, std::string_view s) noexcept {
+    auto* seq = static_cast<au64*>(storage);
+    auto* words = reinterpret_cast<au64*>(static_cast<unsigned char*>(storage) + 8);
+    const pid_t self = current_pid();
+    const std::uint64_t me = std::uint64_t(static_cast<std::uint32_t>(self)) << 32;
+    std::uint64_t cur = seq->load(std::memory_order_relaxed);
+    std::uint64_t held = 0;
+    for (int spin = 0;; ++spin) {
+        if ((cur & 1) == 0) {
+            const std::uint64_t next = me | ((cur + 1) & 0xffffffffu);
+            if (seq->compare_exchange_weak(cur, next, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+                held = next;
+                break;
+            }
+            continue;
+        }
+        // Another writer is mid-update. Take over from a dead one; yield to a live one a
+        // bounded number of times, then let its value win.
+        const auto holder = static_cast<pid_t>(cur >> 32);
+        if (spin >= 8 && holder != self && !process_alive(holder, -1)) {
+            const std::uint64_t next = me | ((cur + 2) & 0xffffffffu);
+            if (seq->compare_exchange_strong(cur, next, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+                held = next;
+                break;
+            }
+            continue;
+        }
+        if (spin >= 64) return false;
+        sched_yield();
+        cur = seq->load(std::memory_order_relaxed);
+    }
+    std::atomic_thread_fence(std::memory_order_release);
+    const std::size_t n = s.size() < size ? s.size() : size - 1;
+    const std::uint32_t nwords = (size + 7) / 8;
+    for (std::uint32_t w = 0; w < nwords; ++w) {
+        unsigned char b[8] = {};
+        for (std::size_t j = 0; j < 8; ++j) {
+            const std::size_t at = std::size_t{w} * 8 + j;
+            if (at < n) b[j] = static_cast<unsigned char>(s[at]);
+        }
+        std::uint64_t v;
+        std::memcpy(&v, b, 8);
+        words[w].store(v, std::memory_order_relaxed);
+    }
+    // Publish: even generation, no holder. Fails only when a writer took over from us.
+    return seq->compare_exchange_strong(held, (held + 1) & 0xffffffffu, std::memory_order_release,
+                                        std::memory_order_relaxed);
+}
+
+bool load_string(const void* storage, std::uint32_t size, std::string& out) noexcept {
+    const auto* seq = static_cast<const au64*>(storage);
+    const auto* words = reinterpret_cast<const au64*>(static_cast<const unsigned char*>(storage) + 8);
+    const std::uint32_t nwords = (size + 7) / 8;
+    char buf[limit_data_size];
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const std::uint64_t s1 = seq->load(std::memory_order_acquire);
+        if ((s1 & 1) != 0) {
+            if (attempt >= 20 && !process_alive(static_cast<pid_t>(s1 >> 32), -1)) return false;
+            sched_yield();
+            continue;
+        }
+        for (std::uint32_t w = 0; w < nwords; ++w) {
+            const std::uint64_t v = words[w].load(std::memory_order_relaxed);
+            std::memcpy(buf + std::size_t{w} * 8, &v, 8);
+        }
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (seq->load(std::memory_order_relaxed) != s1) continue;
+        const void* nul = std::memchr(buf, '\0', size);
+        out.assign(buf, nul ? static_cast<std::size_t>(static_cast<const char*>(nul) - buf) : std::size_t{size});
+        return true;
+    }
+    return false;
+}
+
+} // namespace reg
+} // namespace detail
+
+using detail::registry_impl;
+using namespace detail::reg;
+
+// ---- field handles (the hot path) ----
+
+void counter_field::add(std::int64_t n) const noexcept {
+    if (v_ != nullptr) static_cast<a64*>(v_)->fetch_add(n, std::memory_order_relaxed);
+}
+std::int64_t counter_field::get() const noexcept {
+    return v_ != nullptr ? static_cast<a64*>(v_)->load(std::memory_order_relaxed) : 0;
+}
+
+std::int64_t gauge_field::add(std::int64_t n) const noexcept {
+    if (v_ == nullptr) return 0;
+    auto* total = static_cast<a64*>(v_);
+    if (impl_ != nullptr) { // per-process: this process's share, or the shared fallback word
+        if (process_entry* e = impl_->entry_for(key_)) {
+            e->value.fetch_add(n, std::memory_order_relaxed);
+        } else {
+            (total + 1)->fetch_add(n, std::memory_order_relaxed);
+        }
+    }
+    return total->fetch_add(n, std::memory_order_relaxed) + n;
+}
+void gauge_field::set(std::int64_t v) const noexcept {
+    if (v_ != nullptr && impl_ == nullptr) static_cast<a64*>(v_)->store(v, std::memory_order_relaxed);
+}
+void gauge_field::set_max(std::int64_t v) const noexcept {
+    if (v_ == nullptr || impl_ != nullptr) return;
+    auto* a = static_cast<a64*>(v_);
+    std::int64_t cur = a->load(std::memory_order_relaxed);
+    while (v > cur && !a->compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+    }
+}
+void gauge_field::set_min(std::int64_t v) const noexcept {
+    if (v_ == nullptr || impl_ != nullptr) return;
+    auto* a = static_cast<a64*>(v_);
+    std::int64_t cur = a->load(std::memory_order_relaxed);
+    while (v < cur && !a->compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+    }
+}
+std::int64_t gauge_field::get() const noexcept {
+    return v_ != nullptr ? static_cast<a64*>(v_)->load(std::memory_order_relaxed) : 0;
+}
+
+void time_field::set(std::int64_t seconds) const noexcept {
+    if (v_ != nullptr) static_cast<a64*>(v_)->store(seconds, std::memory_order_relaxed);
+}
+void time_field::stamp() const noexcept { set(detail::now_seconds()); }
+std::int64_t time_field::get() const noexcept {
+    return v_ != nullptr ? static_cast<a64*>(v_)->load(std::memory_order_relaxed) : 0;
+}
+
+bool string_field::set(std::string_view s) const noexcept {
+    return v_ != nullptr && detail::reg::store_string(v_, size_, s);
+}
+
+// ---- set-up calls ----
+
+void* counter_instance::lookup(std::string_view field, field_kind kind, std::uint32_t* field_index,
+                               std::uint32_t* size) const {
+    if (!impl_) throw error(errc::invalid_argument, "", "field lookup on an empty counter instance");
+    const header& h = *impl_->hdr;
+    object_head* o = object_at(h, object_);
+    const object_schema schema = detail::reg::read_schema(h, object_, impl_->name);
+    for (std::uint32_t f = 0; f < schema.size(); ++f) {
+        if (schema[f].name != field) continue;
+        if (schema[f].kind != kind)
+            throw error(errc::invalid_argument, impl_->name,
+                        "field " + std::string(o->name) + "." + std::string(field) + " is a " +
+                            to_string(schema[f].kind) + ", not a " + to_string(kind));
+        *field_index = f;
+        *size = schema[f].size;
+        return data_of(instance_at(h, o, instance_)) + field_at(h, o, f)->offset;
+    }
+    throw error(errc::invalid_argument, impl_->name,
+                "object " + std::string(o->name) + " has no field " + std::string(field));
+}
+
+counter_field counter_instance::counter(std::string_view field) const {
+    std::uint32_t f = 0, size = 0;
+    counter_field c;
+    c.v_ = lookup(field, field_kind::counter, &f, &size);
+    return c;
+}
+gauge_field counter_instance::gauge(std::string_view field) const {
+    std::uint32_t f = 0, size = 0;
+    gauge_field g;
+    g.v_ = lookup(field, field_kind::gauge, &f, &size);
+    if (field_at(*impl_->hdr, object_at(*impl_->hdr, object_), f)->flags & flag_per_process) {
+        g.impl_ = impl_.get();
+        g.key_ = entry_key(*impl_->hdr, object_, instance_, f);
+    }
+    return g;
+}
+time_field counter_instance::time(std::string_view field) const {
+    std::uint32_t f = 0, size = 0;
+    time_field t;
+    t.v_ = lookup(field, field_kind::time, &f, &size);
+    return t;
+}
+string_field counter_instance::string(std::string_view field) const {
+    std::uint32_t f = 0, size = 0;
+    string_field s;
+    s.v_ = lookup(field, field_kind::string, &f, &size);
+    s.size_ = size;
+    return s;
+}
+
+counter_instance counter_object::instance(std::string_view name) const {
+    if (!impl_) throw error(errc::invalid_argument, "", "instance() on an empty counter object");
+    counter_instance in;
+    in.impl_ = impl_;
+    in.object_ = index_;
+    in.instance_ = impl_->resolve_instance(index_, name);
+    in.name_ = std::string(name);
+    return in;
+}
+
+registry::registry(const std::string& name, const registry_options& options) {
+    impl_ = detail::reg::open_or_create(registry_name(name), options);
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->claim_process_slot(); // refcount, and reaping of dead writers
+}
+
+registry::~registry() = default;
+
+const std::string& registry::name() const noexcept { return impl_->name; }
+
+counter_object registry::object(std::string_view name) {
+    const object_schema* s = builtin_schema(name);
+    if (s == nullptr)
+        throw error(errc::invalid_argument, impl_->name,
+                    "no built-in object " + std::string(name) + " (use define() with a schema)");
+    return define(name, *s);
+}
+
+counter_object registry::define(std::string_view name, const object_schema& schema) {
+    counter_object o;
+    o.impl_ = impl_;
+    o.index_ = impl_->resolve_object(name, schema);
+    o.name_ = std::string(name);
+    o.schema_ = schema;
+    return o;
+}
+
+// ---- operator calls ----
+
+bool registry_exists(const std::string& name) {
+    validate_section_name(name);
+    return detail::segment::exists(name);
+}
+
+bool remove_registry(const std::string& name) {
+    validate_section_name(name);
+    try {
+        detail::segment seg = detail::segment::open(name, detail::segment::access::read_write);
+        if (seg.data() != nullptr && seg.size() >= sizeof(header) &&
+            std::memcmp(seg.data(), magic, sizeof magic) == 0) {
+            static_cast<header*>(seg.data())->state.store(state_retired, std::memory_order_release);
+        }
+    } catch (const error& e) {
+        if (e.code() == errc::not_found) return false;
+        if (e.code() != errc::permission && e.code() != errc::foreign) throw;
+    }
+    return detail::segment::remove(name);
+}
+
+std::size_t reset_registry_counter(const std::string& reg_name, const std::string& object,
+                                   const std::string& counter) {
+    validate_section_name(reg_name);
+    detail::segment seg = detail::segment::open(reg_name, detail::segment::access::read_write);
+    const header& h = check_header(seg.data(), seg.size(), reg_name);
+    const std::uint32_t st = h.state.load(std::memory_order_acquire);
+    if (st != state_ready)
+        throw error(st == state_retired ? errc::retired : errc::not_ready, reg_name, "registry is not ready");
+    std::string inst_name, field = counter;
+    if (const auto dot = counter.find('.'); dot != std::string::npos) {
+        inst_name = counter.substr(0, dot);
+        field = counter.substr(dot + 1);
+    }
+    for (std::uint32_t i = 0; i < h.max_objects; ++i) {
+        object_head* o = object_at(h, i);
+        const std::uint64_t c = o->claim.load(std::memory_order_acquire);
+        if (c == claim_free) break;
+        if (c != claim_ready || !detail::reg::name_equals(o->name, object)) continue;
+        const object_schema schema = read_schema(h, i, reg_name);
+        std::uint32_t f = 0;
+        while (f < schema.size() && schema[f].name != field) ++f;
+        if (f == schema.size())
+            throw error(errc::not_found, reg_name, "object " + object + " has no counter " + field);
+        if (schema[f].per_process)
+            throw error(errc::invalid_argument, reg_name,
+                        "counter " + object + "." + field +
+                            " is a live gauge (kept per process) and cannot be reset");
+        const field_desc& d = *field_at(h, o, f);
+        std::size_t done = 0;
+        for (std::uint32_t k = 0; k < h.max_instances; ++k) {
+            instance_head* in = instance_at(h, o, k);
+            const std::uint64_t ic = in->claim.load(std::memory_order_acquire);
+            if (ic == claim_free) break;
+            if (ic != claim_ready) continue;
+            if (!inst_name.empty() && !detail::reg::name_equals(in->name, inst_name)) continue;
+            void* v = data_of(in) + d.offset;
+            if (schema[f].kind == field_kind::string)
+                detail::reg::store_string(v, d.size, "");
+            else
+                static_cast<a64*>(v)->store(0, std::memory_order_relaxed);
+            ++done;
+        }
+        if (done == 0 && !inst_name.empty())
+            throw error(errc::not_found, reg_name, "object " + object + " has no instance " + inst_name);
+        const_cast<header&>(h).modified.store(detail::now_seconds(), std::memory_order_relaxed);
+        return done;
+    }
+    throw error(errc::not_found, reg_name, "no counter object " + object);
+}
+
+} // namespace counters

@@ -1,0 +1,150 @@
+// Counter registry, reader side: copy a registry into plain values, validating everything.
+#include "format.hpp"
+#include "registry_impl.hpp"
+
+#include <counters/error.hpp>
+#include <counters/options.hpp>
+#include <counters/registry_snapshot.hpp>
+
+#include <chrono>
+#include <thread>
+#include <unordered_map>
+
+namespace counters {
+
+using namespace detail::reg;
+
+namespace {
+
+const header& ready_header(const void* data, std::size_t size, const std::string& name) {
+    const header& h = check_header(data, size, name);
+    const std::uint32_t st = h.state.load(std::memory_order_acquire);
+    if (st == state_initialising)
+        throw error(errc::not_ready, name, "registry is not ready (still being created, or its creator died)");
+    if (st == state_retired) throw error(errc::retired, name, "registry has been removed");
+    if (st != state_ready) throw error(errc::corrupt, name, "corrupt registry: bad state word");
+    return h;
+}
+
+} // namespace
+
+const field_value* instance_values::find(std::string_view field) const noexcept {
+    for (const auto& f : fields)
+        if (f.name == field) return &f;
+    return nullptr;
+}
+const instance_values* object_values::find(std::string_view instance) const noexcept {
+    for (const auto& i : instances)
+        if (i.name == instance) return &i;
+    return nullptr;
+}
+const object_values* registry_snapshot::find(std::string_view object) const noexcept {
+    for (const auto& o : objects)
+        if (o.name == object) return &o;
+    return nullptr;
+}
+
+registry_snapshot decode_registry(const void* data, std::size_t size, const std::string& name) {
+    const header& h = ready_header(data, size, name);
+    registry_snapshot snap;
+    registry_info& info = snap.info;
+    info.name = name;
+    info.version_major = h.major;
+    info.version_minor = h.minor;
+    info.max_objects = h.max_objects;
+    info.max_fields = h.max_fields;
+    info.max_instances = h.max_instances;
+    info.data_size = h.data_size;
+    info.process_slots = h.process_slots;
+    info.created = h.created;
+    info.modified = h.modified.load(std::memory_order_relaxed);
+    info.instance_id = h.instance_id;
+    info.size = size;
+
+    // Writer processes: live ones count in refcount and their per-process gauge entries are
+    // summed; the entries of dead ones (not yet reaped) are ignored.
+    std::unordered_map<std::uint32_t, std::int64_t> live_share; // entry key -> sum
+    for (std::uint32_t p = 0; p < h.process_slots; ++p) {
+        const process_slot& ps = *process_at(h, p);
+        const std::uint64_t owner = ps.owner.load(std::memory_order_acquire);
+        if (owner == 0 || (owner & owner_busy) != 0) continue;
+        const auto pid = static_cast<pid_t>(owner);
+        if (owner > 0x7fffffffULL || pid <= 0) continue; // not a pid: ignore
+        if (!detail::process_alive(pid, ps.start_ticks.load(std::memory_order_relaxed))) continue;
+        ++info.refcount;
+        for (const auto& e : ps.entry) {
+            const std::uint32_t key = e.key.load(std::memory_order_acquire);
+            if (key != 0) live_share[key] += e.value.load(std::memory_order_relaxed);
+        }
+    }
+
+    for (std::uint32_t i = 0; i < h.max_objects; ++i) {
+        object_head* o = object_at(h, i);
+        const std::uint64_t c = o->claim.load(std::memory_order_acquire);
+        if (c == claim_free) break;
+        if (c != claim_ready) continue; // a registration in progress: not yet an object
+        object_values ov;
+        if (!read_name(o->name, ov.name))
+            throw error(errc::corrupt, name,
+                        "corrupt registry: object slot " + std::to_string(i) + " has a bad name");
+        ov.schema = read_schema(h, i, name);
+        ov.created = o->created;
+        ov.offset = h.objects_offset + std::uint64_t{i} * h.object_size;
+        for (std::uint32_t k = 0; k < h.max_instances; ++k) {
+            instance_head* in = instance_at(h, o, k);
+            const std::uint64_t ic = in->claim.load(std::memory_order_acquire);
+            if (ic == claim_free) break;
+            if (ic != claim_ready) continue;
+            instance_values iv;
+            if (!read_name(in->name, iv.name))
+                throw error(errc::corrupt, name,
+                            "corrupt registry: object " + ov.name + " instance slot " + std::to_string(k) +
+                                " has a bad name");
+            const unsigned char* d = data_of(in);
+            for (std::uint32_t f = 0; f < ov.schema.size(); ++f) {
+                const field_def& def = ov.schema[f];
+                const field_desc& desc = *field_at(h, o, f);
+                field_value v;
+                v.name = def.name;
+                v.kind = def.kind;
+                v.size = def.size;
+                v.per_process = def.per_process;
+                const void* at = d + desc.offset;
+                if (def.kind == field_kind::string) {
+                    v.torn = !detail::reg::load_string(at, def.size, v.text);
+                } else if (def.per_process) {
+                    // Live writers' shares plus the shared fallback word.
+                    const auto* words = static_cast<const a64*>(at);
+                    v.number = words[1].load(std::memory_order_relaxed);
+                    auto it = live_share.find(entry_key(h, i, k, f));
+                    if (it != live_share.end()) v.number += it->second;
+                } else {
+                    v.number = static_cast<const a64*>(at)->load(std::memory_order_relaxed);
+                }
+                iv.fields.push_back(std::move(v));
+            }
+            ov.instances.push_back(std::move(iv));
+        }
+        snap.objects.push_back(std::move(ov));
+    }
+    info.numobjects = static_cast<std::uint32_t>(snap.objects.size());
+    return snap;
+}
+
+registry_snapshot read_registry(const std::string& name) {
+    validate_section_name(name);
+    using namespace std::chrono_literals;
+    const auto deadline = std::chrono::steady_clock::now() + 1s;
+    for (;;) {
+        detail::segment seg = detail::segment::open(name, detail::segment::access::read_only);
+        try {
+            return decode_registry(seg.data(), seg.size(), name);
+        } catch (const error& e) {
+            // A registry being created: empty, or not yet published. Wait briefly.
+            if (e.code() != errc::not_ready || std::chrono::steady_clock::now() > deadline) throw;
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+}
+
+} // namespace counters

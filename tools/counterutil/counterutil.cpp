@@ -1,0 +1,327 @@
+// counterutil: list the registry, monitor one counter object, reset one counter.
+#include "counterutil.hpp"
+
+#include <counters/error.hpp>
+#include <counters/options.hpp>
+#include <counters/registry.hpp>
+#include <counters/registry_snapshot.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <ctime>
+#include <limits>
+#include <ostream>
+#include <pthread.h>
+#include <signal.h>
+#include <stdexcept>
+#include <time.h>
+
+namespace counterutil {
+
+namespace {
+
+using counters::field_kind;
+using counters::field_value;
+using counters::object_values;
+using counters::registry_snapshot;
+
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+struct runtime_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+constexpr long max_interval = 86400;
+
+/// A whole number in [lo, hi], or a usage error naming @p what.
+long parse_number(const std::string& text, const char* what, long lo, long hi) {
+    const std::string msg = std::string("bad ") + what + " \"" + text + "\": expected a whole number from " +
+                            std::to_string(lo) + " to " + std::to_string(hi);
+    if (text.empty() || text.size() > 18) throw usage_error(msg);
+    long v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') throw usage_error(msg);
+        v = v * 10 + (c - '0');
+    }
+    if (v < lo || v > hi) throw usage_error(msg);
+    return v;
+}
+
+/// Names and strings come from shared memory: escape anything not printable ASCII.
+std::string escape(const std::string& s) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (u < 0x20 || u >= 0x7f) {
+            out += "\\x";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+/// `17/Oct/2000:12:44:23 -0700` in the local time zone; `-` for 0 (never set).
+std::string format_time(std::int64_t t) {
+    if (t == 0) return "-";
+    const auto tt = static_cast<std::time_t>(t);
+    struct tm tm {};
+    if (::localtime_r(&tt, &tm) == nullptr) return std::to_string(t);
+    static const char* const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const long off = tm.tm_gmtoff;
+    const long aoff = off < 0 ? -off : off;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld", tm.tm_mday,
+                  months[tm.tm_mon >= 0 && tm.tm_mon < 12 ? tm.tm_mon : 0], tm.tm_year + 1900, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', aoff / 3600, (aoff % 3600) / 60);
+    return buf;
+}
+
+/// `registry "NAME": ...` from a library error (whose text says "section").
+std::string describe(const counters::error& e) {
+    std::string w = e.what();
+    const std::string prefix = "section \"" + e.section() + "\": ";
+    if (w.compare(0, prefix.size(), prefix) == 0) w = "registry \"" + escape(e.section()) + "\": " + w.substr(prefix.size());
+    return w;
+}
+
+std::string value_text(const field_value& v) {
+    switch (v.kind) {
+    case field_kind::time: return format_time(v.number);
+    case field_kind::string: return v.torn ? "<torn: a writer died mid-update>" : escape(v.text);
+    default: return std::to_string(v.number);
+    }
+}
+
+nlohmann::json value_json(const field_value& v) {
+    nlohmann::json f = {{"name", v.name}, {"kind", counters::to_string(v.kind)}, {"size", v.size}};
+    if (v.per_process) f["per_process"] = true;
+    if (v.kind == field_kind::string) {
+        if (v.torn) {
+            f["value"] = nullptr;
+            f["torn"] = true;
+        } else {
+            f["value"] = v.text;
+        }
+    } else {
+        f["value"] = v.number;
+    }
+    return f;
+}
+
+std::string dump(const nlohmann::json& j, int indent) {
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// ---- -l ----
+
+void list(const std::string& name, bool json, std::ostream& out) {
+    const registry_snapshot snap = counters::read_registry(name);
+    const auto& i = snap.info;
+    if (json) {
+        nlohmann::json objects = nlohmann::json::array();
+        for (const auto& o : snap.objects) {
+            nlohmann::json fields = nlohmann::json::array();
+            for (const auto& f : o.schema) {
+                nlohmann::json fj = {{"name", f.name}, {"kind", counters::to_string(f.kind)}, {"size", f.size}};
+                if (f.per_process) fj["per_process"] = true;
+                fields.push_back(std::move(fj));
+            }
+            nlohmann::json instances = nlohmann::json::array();
+            for (const auto& in : o.instances) instances.push_back(in.name);
+            objects.push_back({{"name", o.name}, {"created", o.created}, {"fields", std::move(fields)},
+                               {"instances", std::move(instances)}});
+        }
+        nlohmann::json doc = {
+            {"format_version", 1},
+            {"registry",
+             {{"name", i.name},
+              {"version", std::to_string(i.version_major) + "." + std::to_string(i.version_minor)},
+              {"numobjects", i.numobjects},
+              {"refcount", i.refcount},
+              {"created", i.created},
+              {"modified", i.modified},
+              {"max_objects", i.max_objects},
+              {"max_instances", i.max_instances},
+              {"size", i.size}}},
+            {"objects", std::move(objects)}};
+        out << dump(doc, 2) << '\n';
+        return;
+    }
+    out << "Listing registry (" << escape(i.name) << ")\n"
+        << "numobjects = " << i.numobjects << "\n"
+        << "refcount = " << i.refcount << "\n"
+        << "created = " << format_time(i.created) << "\n"
+        << "modified = " << format_time(i.modified) << "\n";
+    for (const auto& o : snap.objects) out << "     entry = " << escape(o.name) << "\n";
+}
+
+// ---- -o ----
+
+const object_values& find_object(const registry_snapshot& snap, const std::string& object) {
+    const object_values* o = snap.find(object);
+    if (o == nullptr)
+        throw runtime_error("registry \"" + escape(snap.info.name) + "\": no counter object \"" + escape(object) +
+                            "\" (counterutil -l lists them)");
+    return *o;
+}
+
+void print_sample(const object_values& o, long k, std::int64_t when, bool json, const std::string& reg,
+                  std::ostream& out) {
+    if (json) {
+        nlohmann::json instances = nlohmann::json::array();
+        for (const auto& in : o.instances) {
+            nlohmann::json fields = nlohmann::json::array();
+            for (const auto& f : in.fields) fields.push_back(value_json(f));
+            instances.push_back({{"name", in.name}, {"fields", std::move(fields)}});
+        }
+        nlohmann::json doc = {{"format_version", 1}, {"registry", reg},   {"object", o.name},
+                              {"count", k},          {"time", when},      {"instances", std::move(instances)}};
+        out << dump(doc, -1) << '\n';
+    } else {
+        out << "\ncount = " << k << " at " << when << "\n\n";
+        for (const auto& in : o.instances)
+            for (const auto& f : in.fields)
+                out << escape(in.name) << '.' << escape(f.name) << " [" << f.size
+                    << " bytes]: " << value_text(f) << '\n';
+    }
+    out.flush();
+}
+
+int monitor(const options& opt, const std::string& name, bool json, std::ostream& out) {
+    const long interval = opt.interval.empty() ? 5 : parse_number(opt.interval, "interval", 1, max_interval);
+    const long count = opt.count.empty() ? 0
+                                         : parse_number(opt.count, "count", 1, std::numeric_limits<int>::max());
+    // Block SIGINT and SIGTERM: they are taken synchronously by the wait between samples, so
+    // a signal ends the wait at once and the current sample is always completed.
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigset_t old;
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
+    struct restore {
+        sigset_t s;
+        ~restore() { pthread_sigmask(SIG_SETMASK, &s, nullptr); }
+    } restore_mask{old};
+
+    registry_snapshot snap = counters::read_registry(name);
+    find_object(snap, opt.object);
+    if (!json)
+        out << "Monitor counterobject (" << escape(opt.object) << ")\n"
+            << "registry " << escape(name) << " opened\n"
+            << "counterobject " << escape(opt.object) << " opened\n";
+    for (long k = 1;; ++k) {
+        if (k > 1) snap = counters::read_registry(name);
+        const std::int64_t when = static_cast<std::int64_t>(std::time(nullptr));
+        print_sample(find_object(snap, opt.object), k, when, json, name, out);
+        if (!out) throw runtime_error("cannot write the output");
+        if (count != 0 && k >= count) break;
+        struct timespec deadline {};
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += interval;
+        for (;;) {
+            struct timespec now {};
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            struct timespec left {deadline.tv_sec - now.tv_sec, deadline.tv_nsec - now.tv_nsec};
+            if (left.tv_nsec < 0) {
+                left.tv_nsec += 1000000000L;
+                --left.tv_sec;
+            }
+            if (left.tv_sec < 0) break;
+            const int sig = sigtimedwait(&stop, nullptr, &left);
+            if (sig == SIGINT || sig == SIGTERM) return exit_ok;
+            if (sig < 0 && errno == EAGAIN) break; // the interval is over
+        }
+    }
+    return exit_ok;
+}
+
+// ---- -s ----
+
+int reset(const options& opt, const std::string& name, bool json, std::ostream& out) {
+    const std::size_t n = counters::reset_registry_counter(name, opt.object, opt.counter);
+    if (json)
+        out << dump({{"format_version", 1}, {"registry", name}, {"object", opt.object},
+                     {"counter", opt.counter}, {"instances_reset", n}}, -1)
+            << '\n';
+    else
+        out << "counter " << escape(opt.object) << '.' << escape(opt.counter) << " reset in " << n
+            << (n == 1 ? " instance\n" : " instances\n");
+    return exit_ok;
+}
+
+} // namespace
+
+std::string usage() {
+    return "usage: counterutil -l [-r registry] [-f text | json]\n"
+           "       counterutil -o counterobject [-i interval] [-n numiterations] [-r registry]\n"
+           "                   [-f text | json]\n"
+           "       counterutil -s -o counterobject -c counter [-r registry] [-f text | json]\n"
+           "       counterutil --help | --version\n"
+           "\n"
+           "  -l, --list              list the registry and its counter objects\n"
+           "  -o, --object NAME       monitor counter object NAME (with -s: the object to reset)\n"
+           "  -i, --interval SECONDS  seconds between samples (1..86400, default 5)\n"
+           "  -n, --count N           number of samples (default: until interrupted)\n"
+           "  -s, --reset             reset counter -c of object -o to 0\n"
+           "  -c, --counter NAME      the counter to reset: FIELD (every instance) or INSTANCE.FIELD\n"
+           "  -r, --registry NAME     registry name (default: $COUNTERS_REGISTRY or counters_registry)\n"
+           "  -f, --format FORMAT     text (default) or json (format_version 1)\n"
+           "  -h, --help              show this help\n"
+           "      --version           show the version\n";
+}
+
+int run(const options& opt, std::ostream& out, std::ostream& err) {
+    try {
+        bool json = false;
+        if (!opt.format.empty() && opt.format != "text") {
+            if (opt.format != "json") throw usage_error("bad format \"" + escape(opt.format) + "\": expected text or json");
+            json = true;
+        }
+        const int modes = (opt.list ? 1 : 0) + (opt.reset ? 1 : 0) + (!opt.reset && !opt.object.empty() ? 1 : 0);
+        if (modes == 0) throw usage_error("one of -l, -o counterobject or -s is required");
+        if (modes > 1) throw usage_error("-l cannot be combined with -o or -s");
+        if (opt.list && (!opt.counter.empty() || !opt.interval.empty() || !opt.count.empty()))
+            throw usage_error("-l takes no -c, -i or -n");
+        if (!opt.reset && !opt.counter.empty()) throw usage_error("-c is only used with -s");
+        if (opt.reset) {
+            if (opt.object.empty() || opt.counter.empty()) throw usage_error("-s needs -o counterobject and -c counter");
+            if (!opt.interval.empty() || !opt.count.empty()) throw usage_error("-s takes no -i or -n");
+        }
+        const std::string name = counters::registry_name(opt.registry);
+        try {
+            counters::validate_section_name(name);
+        } catch (const counters::error&) {
+            throw usage_error("bad registry name \"" + escape(name) +
+                              "\": use 1 to 200 letters, digits, '.', '_' or '-'");
+        }
+        if (opt.list) {
+            list(name, json, out);
+            return exit_ok;
+        }
+        if (opt.reset) return reset(opt, name, json, out);
+        return monitor(opt, name, json, out);
+    } catch (const usage_error& e) {
+        err << "counterutil: " << e.what() << " (see counterutil --help)\n";
+        return exit_usage;
+    } catch (const counters::error& e) {
+        err << "counterutil: " << describe(e) << '\n';
+        return exit_runtime;
+    } catch (const std::exception& e) {
+        err << "counterutil: " << e.what() << '\n';
+        return exit_runtime;
+    }
+}
+
+} // namespace counterutil
