@@ -388,7 +388,11 @@ bool load_string(const void* storage, std::uint32_t size, std::string& out) noex
     const auto* words = reinterpret_cast<const au64*>(static_cast<const unsigned char*>(storage) + 8);
     const std::uint32_t nwords = (size + 7) / 8;
     char buf[limit_data_size];
-    for (int attempt = 0; attempt < 200; ++attempt) {
+    // Bounded: at most ~100 ms of retries (writers hold the word for a microsecond), and a
+    // word left odd by a dead writer is recognised after a few attempts.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    for (int attempt = 0;; ++attempt) {
+        if (attempt >= 64 && (attempt % 64) == 0 && std::chrono::steady_clock::now() > deadline) return false;
         const std::uint64_t s1 = seq->load(std::memory_order_acquire);
         if ((s1 & 1) != 0) {
             if (attempt >= 20 && !process_alive(static_cast<pid_t>(s1 >> 32), -1)) return false;
@@ -405,7 +409,6 @@ bool load_string(const void* storage, std::uint32_t size, std::string& out) noex
         out.assign(buf, nul ? static_cast<std::size_t>(static_cast<const char*>(nul) - buf) : std::size_t{size});
         return true;
     }
-    return false;
 }
 
 } // namespace reg

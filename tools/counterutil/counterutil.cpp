@@ -199,9 +199,8 @@ void print_sample(const object_values& o, long k, std::int64_t when, bool json, 
 }
 
 int monitor(const options& opt, const std::string& name, bool json, std::ostream& out) {
-    const long interval = opt.interval.empty() ? 5 : parse_number(opt.interval, "interval", 1, max_interval);
-    const long count = opt.count.empty() ? 0
-                                         : parse_number(opt.count, "count", 1, std::numeric_limits<int>::max());
+    const long interval = !opt.interval_given ? 5 : parse_number(opt.interval, "interval", 1, max_interval);
+    const long count = !opt.count_given ? 0 : parse_number(opt.count, "count", 1, std::numeric_limits<int>::max());
     // Block SIGINT and SIGTERM: they are taken synchronously by the wait between samples, so
     // a signal ends the wait at once and the current sample is always completed.
     sigset_t stop;
@@ -292,12 +291,12 @@ int run(const options& opt, std::ostream& out, std::ostream& err) {
         const int modes = (opt.list ? 1 : 0) + (opt.reset ? 1 : 0) + (!opt.reset && !opt.object.empty() ? 1 : 0);
         if (modes == 0) throw usage_error("one of -l, -o counterobject or -s is required");
         if (modes > 1) throw usage_error("-l cannot be combined with -o or -s");
-        if (opt.list && (!opt.counter.empty() || !opt.interval.empty() || !opt.count.empty()))
+        if (opt.list && (!opt.counter.empty() || opt.interval_given || opt.count_given))
             throw usage_error("-l takes no -c, -i or -n");
         if (!opt.reset && !opt.counter.empty()) throw usage_error("-c is only used with -s");
         if (opt.reset) {
             if (opt.object.empty() || opt.counter.empty()) throw usage_error("-s needs -o counterobject and -c counter");
-            if (!opt.interval.empty() || !opt.count.empty()) throw usage_error("-s takes no -i or -n");
+            if (opt.interval_given || opt.count_given) throw usage_error("-s takes no -i or -n");
         }
         const std::string name = counters::registry_name(opt.registry);
         try {

@@ -16,8 +16,10 @@ struct options {
     std::string object;      ///< -o
     std::string counter;     ///< -c
     std::string registry;    ///< -r (empty: COUNTERS_REGISTRY or counters_registry)
-    std::string interval;    ///< -i (empty: 5)
-    std::string count;       ///< -n (empty: forever)
+    std::string interval;    ///< -i
+    bool interval_given = false;
+    std::string count;       ///< -n
+    bool count_given = false;
     std::string format;      ///< -f/--format: text (default) or json
 };
 

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
         std::cerr << "counterutil: " << e.what() << " (see counterutil --help)\n";
         return counterutil::exit_usage;
     }
+    opt.interval_given = app.count("-i") > 0;
+    opt.count_given = app.count("-n") > 0;
     if (help) {
         std::cout << counterutil::usage();
         return counterutil::exit_ok;
