@@ -1,0 +1,145 @@
+// Unit tests of tools/common command-line handling: the single-dash rewrite and numbers.
+#include "catch.hpp"
+
+#include <counters/error.hpp>
+#include <counters_tools/cli.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace counters::tools;
+using strings = std::vector<std::string>;
+
+namespace {
+
+/// An app shaped like the tools: flags, options with values, a subcommand, a positional.
+struct app_fixture {
+    CLI::App app{"test", "prog"};
+    bool show = false, clear = false, channels = true;
+    std::string output, section, pattern;
+    int level = 0;
+    app_fixture() {
+        app.add_flag("--show", show);
+        app.add_flag("--clear", clear);
+        app.add_flag("--channels,!--nochannels", channels);
+        app.add_option("--output", output);
+        app.add_option("--section", section);
+        app.add_option("pattern", pattern);
+        CLI::App* sub = app.add_subcommand("counters", "sub");
+        sub->add_option("--max_channels", level);
+    }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(app_fixture, "long_option_names collects the app and its subcommands", "[cli]") {
+    const strings names = long_option_names(app);
+    CHECK(names == strings{"channels", "clear", "help", "max_channels", "nochannels", "output", "section", "show"});
+}
+
+TEST_CASE_METHOD(app_fixture, "rewrite: exact names, any case, with and without =value", "[cli]") {
+    CHECK(rewrite_single_dash(app, {"-show"}) == strings{"--show"});
+    CHECK(rewrite_single_dash(app, {"-SHOW"}) == strings{"--show"});
+    CHECK(rewrite_single_dash(app, {"-output=f.txt"}) == strings{"--output=f.txt"});
+    CHECK(rewrite_single_dash(app, {"-OUTPUT=F.txt"}) == strings{"--output=F.txt"});
+    CHECK(rewrite_single_dash(app, {"-max_channels=5"}) == strings{"--max_channels=5"});
+    CHECK(rewrite_single_dash(app, {"--SHOW"}) == strings{"--show"});
+}
+
+TEST_CASE_METHOD(app_fixture, "rewrite: unique prefixes, not ambiguous ones", "[cli]") {
+    CHECK(rewrite_single_dash(app, {"-sh"}) == strings{"--show"});
+    CHECK(rewrite_single_dash(app, {"-noc"}) == strings{"--nochannels"});
+    CHECK(rewrite_single_dash(app, {"-o=x"}) == strings{"--output=x"});
+    CHECK(rewrite_single_dash(app, {"-c"}) == strings{"-c"});
+    CHECK(rewrite_single_dash(app, {"-s"}) == strings{"-s"});
+    CHECK(ambiguous_options(app, {"-c"}) == strings{"-c (-channels, -clear)"});
+    CHECK(ambiguous_options(app, {"-s=1"}) == strings{"-s (-section, -show)"});
+    CHECK(ambiguous_options(app, {"-sh"}).empty());
+}
+
+TEST_CASE_METHOD(app_fixture, "rewrite leaves unknown tokens, short options, numbers and values alone", "[cli]") {
+    CHECK(rewrite_single_dash(app, {"-bogus"}) == strings{"-bogus"});
+    CHECK(rewrite_single_dash(app, {"-h"}) == strings{"-h"});
+    CHECK(rewrite_single_dash(app, {"-5"}) == strings{"-5"});
+    CHECK(rewrite_single_dash(app, {"tcp_*"}) == strings{"tcp_*"});
+    CHECK(rewrite_single_dash(app, {"-"}) == strings{"-"});
+    // The value of an option that takes one is not an option, even when it looks like one.
+    CHECK(rewrite_single_dash(app, {"-output", "-show", "-show"}) == strings{"--output", "-show", "--show"});
+    CHECK(ambiguous_options(app, {"-section", "-c"}).empty());
+    // Everything after -- stays as it is.
+    CHECK(rewrite_single_dash(app, {"-show", "--", "-show", "-c"}) == strings{"--show", "--", "-show", "-c"});
+    CHECK(ambiguous_options(app, {"--", "-c"}).empty());
+}
+
+TEST_CASE_METHOD(app_fixture, "parse_command_line: success, help, usage errors", "[cli]") {
+    std::ostringstream out, err;
+    SECTION("single-dash spellings parse") {
+        const char* argv[] = {"prog", "-sh", "-noc", "-output=f", "tcp_*"};
+        CHECK_FALSE(parse_command_line(app, 5, argv, out, err).has_value());
+        CHECK(show);
+        CHECK_FALSE(channels);
+        CHECK(output == "f");
+        CHECK(pattern == "tcp_*");
+        CHECK(err.str().empty());
+    }
+    SECTION("help exits 0 with the given text") {
+        const char* argv[] = {"prog", "-help"};
+        CHECK(parse_command_line(app, 2, argv, out, err, "HELP\n") == exit_ok);
+        CHECK(out.str() == "HELP\n");
+    }
+    SECTION("an unknown option is one line and exit 2") {
+        const char* argv[] = {"prog", "-bogus"};
+        CHECK(parse_command_line(app, 2, argv, out, err) == exit_usage);
+        CHECK(err.str() == "prog: unknown option -bogus\n");
+    }
+    SECTION("an ambiguous option is one line and exit 2") {
+        const char* argv[] = {"prog", "-c"};
+        CHECK(parse_command_line(app, 2, argv, out, err) == exit_usage);
+        CHECK(err.str() == "prog: ambiguous option -c (-channels, -clear)\n");
+    }
+    SECTION("a missing value") {
+        const char* argv[] = {"prog", "-output"};
+        CHECK(parse_command_line(app, 2, argv, out, err) == exit_usage);
+        CHECK(err.str() == "prog: -output: a value is required\n");
+    }
+    SECTION("an extra positional") {
+        const char* argv[] = {"prog", "a", "b"};
+        CHECK(parse_command_line(app, 3, argv, out, err) == exit_usage);
+        CHECK(err.str() == "prog: unexpected argument \"b\"\n");
+    }
+}
+
+TEST_CASE("parse_number checks syntax and range", "[cli]") {
+    CHECK(parse_number("n", "1", 1, 10) == 1);
+    CHECK(parse_number("n", "10", 1, 10) == 10);
+    CHECK(parse_number("n", "007", 1, 10) == 7);
+    CHECK_THROWS_AS(parse_number("n", "0", 1, 10), usage_error);
+    CHECK_THROWS_AS(parse_number("n", "11", 1, 10), usage_error);
+    CHECK_THROWS_AS(parse_number("n", "", 1, 10), usage_error);
+    CHECK_THROWS_AS(parse_number("n", "1x", 1, 10), usage_error);
+    CHECK_THROWS_AS(parse_number("n", "-1", 1, 10), usage_error);
+    CHECK_THROWS_AS(parse_number("n", " 1", 1, 10), usage_error);
+    CHECK_THROWS_AS(parse_number("n", "99999999999999999999999999", 1, 10), usage_error);
+    CHECK_THROWS_WITH(parse_number("n", "abc", 1, 10), "-n: \"abc\" is not a number");
+    CHECK_THROWS_WITH(parse_number("n", "0", 1, 10), "-n: 0 is out of range (1..10)");
+}
+
+TEST_CASE("parse_mode takes octal up to 07777", "[cli]") {
+    CHECK(parse_mode("mode", "0660") == 0660);
+    CHECK(parse_mode("mode", "640") == 0640);
+    CHECK(parse_mode("mode", "7777") == 07777);
+    CHECK_THROWS_AS(parse_mode("mode", "8"), usage_error);
+    CHECK_THROWS_AS(parse_mode("mode", "17777"), usage_error);
+    CHECK_THROWS_AS(parse_mode("mode", ""), usage_error);
+}
+
+TEST_CASE("guarded maps exceptions to exit codes", "[cli]") {
+    CHECK(guarded("p", [] { return 0; }) == exit_ok);
+    CHECK(guarded("p", []() -> int { throw usage_error("u"); }) == exit_usage);
+    CHECK(guarded("p", []() -> int { throw counters::error(counters::errc::not_found, "s", "does not exist"); }) ==
+          exit_failure);
+    CHECK(guarded("p", []() -> int { throw counters::error(counters::errc::invalid_argument, "s", "bad"); }) ==
+          exit_usage);
+    CHECK(guarded("p", []() -> int { throw std::runtime_error("x"); }) == exit_failure);
+}

@@ -1,0 +1,178 @@
+// Unit tests of the renderers, from synthetic snapshots (no shared memory involved).
+#include "catch.hpp"
+
+#include <counters_tools/render.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+#include <string>
+
+using namespace counters;
+using counters::tools::render_json;
+using counters::tools::render_options;
+using counters::tools::render_text;
+
+namespace {
+
+void set_row(channel_values& c, row r, std::int64_t m, std::int64_t rc, std::int64_t b) {
+    const auto first = static_cast<std::size_t>(first_counter(r));
+    c.value[first] = m;
+    c.value[first + 1] = rc;
+    c.value[first + 2] = b;
+}
+
+/// The tcp_local sample of the administration guide, section 27.8.5.
+snapshot guide_sample() {
+    snapshot s;
+    s.section.name = "imta_counters";
+    s.section.version_major = 1;
+    s.section.block_size = 1024;
+    s.section.max_channels = 512;
+    s.section.channels = 1;
+    s.section.instance_id = 0xabc;
+    channel_values c;
+    c.name = "tcp_local";
+    set_row(c, row::received, 29379, 79714, 982252);
+    set_row(c, row::stored, 61, 113, -2004);
+    set_row(c, row::delivered, 29369, 79723, 983903);
+    set_row(c, row::submitted, 13698, 13699, 18261);
+    set_row(c, row::attempted, 0, 0, 0);
+    set_row(c, row::rejected, 1, 10, 0);
+    set_row(c, row::failed, 104, 104, 4681);
+    c.value[index(counter::delivered_first_messages)] = 29369;
+    c.value[index(counter::queue_time)] = 16425;
+    c.value[index(counter::queue_count)] = 29440;
+    c.value[index(counter::queue_first_time)] = 16425;
+    c.value[index(counter::queue_first_count)] = 29440;
+    c.value[index(counter::in_assocs)] = 297637;
+    c.value[index(counter::out_assocs)] = 28306;
+    c.minimum[index(counter::stored_blocks)] = -2500;
+    s.channels.push_back(c);
+    return s;
+}
+
+const char* const guide_text = R"(Channel                Messages   Recipients Blocks
+---------------------- ---------- ---------- ----------
+tcp_local
+   Received              29379      79714     982252
+   Stored                   61        113      -2004
+   Delivered             29369      79723     983903 (29369 first time)
+   Submitted             13698      13699      18261
+   Attempted                 0          0          0
+   Rejected                  1         10          0
+   Failed                  104        104       4681
+
+   Queue time/count        16425/29440 = 0.56
+   Queue first time/count  16425/29440 = 0.56
+
+   Total In Assocs           297637
+   Total Out Assocs           28306
+)";
+
+std::string text(const snapshot& s, const render_options& o = {}) {
+    std::ostringstream out;
+    render_text(s, o, out);
+    return out.str();
+}
+
+} // namespace
+
+TEST_CASE("render_text reproduces the administration guide's layout byte for byte", "[render]") {
+    CHECK(text(guide_sample()) == guide_text);
+}
+
+TEST_CASE("render_text -absolute subtracts minimums", "[render]") {
+    render_options o;
+    o.absolute = true;
+    o.headers = false;
+    o.associations = false;
+    const std::string t = text(guide_sample(), o);
+    CHECK(t.find("   Stored                   61        113        496\n") != std::string::npos);
+    CHECK(t.find("Total") == std::string::npos);
+}
+
+TEST_CASE("render_text escapes names, separates channels, reports overflow", "[render]") {
+    snapshot s = guide_sample();
+    s.channels[0].name = "ev\x1b[2Jil";
+    channel_values second;
+    second.name = "l";
+    s.channels.push_back(second);
+    s.section.overflow = 3;
+    render_options o;
+    o.headers = false;
+    o.channels = false;
+    CHECK(text(s, o) == "ev\\x1b[2Jil\n"
+                        "   Total In Assocs           297637\n"
+                        "   Total Out Assocs           28306\n"
+                        "\n"
+                        "l\n"
+                        "   Total In Assocs                0\n"
+                        "   Total Out Assocs               0\n"
+                        "\n"
+                        "Channel table full: 3 registrations refused (max_channels=512)\n");
+    o.pattern = "L";
+    o.associations = false;
+    CHECK(text(s, o) == "l\n\nChannel table full: 3 registrations refused (max_channels=512)\n");
+}
+
+TEST_CASE("render_text of an empty section is the two header lines", "[render]") {
+    snapshot s;
+    CHECK(text(s) == "Channel                Messages   Recipients Blocks\n"
+                     "---------------------- ---------- ---------- ----------\n");
+    render_options o;
+    o.headers = false;
+    CHECK(text(s, o).empty());
+}
+
+TEST_CASE("render_json writes the versioned document", "[render]") {
+    snapshot s = guide_sample();
+    s.channels[0].current_in = 4;
+    s.channels[0].last_out = 1700000000;
+    std::ostringstream out;
+    render_json(s, {}, out);
+    const std::string str = out.str();
+    REQUIRE(!str.empty());
+    CHECK(str.back() == '\n');
+    const auto j = nlohmann::json::parse(str);
+    CHECK(j["format_version"] == 1);
+    CHECK(j["absolute"] == false);
+    CHECK(j["section"]["name"] == "imta_counters");
+    CHECK(j["section"]["format"] == "1.0");
+    CHECK(j["section"]["instance_id"] == "0000000000000abc");
+    CHECK(j["section"].size() == 10);
+    const auto& c = j["channels"][0];
+    CHECK(c["name"] == "tcp_local");
+    CHECK(c["counters"]["received_messages"] == 29379);
+    CHECK(c["counters"]["queue_time_seconds"] == 16425);
+    CHECK(c["gauges"]["stored_blocks"] == -2004);
+    CHECK(c["gauges"]["current_inbound_associations"] == 4);
+    CHECK(c["minimums"]["stored_blocks"] == -2500);
+    CHECK(c["minimums"].size() == counter_count);
+    CHECK(c["counters"].size() + c["gauges"].size() == counter_count + 2);
+    CHECK(c["times"]["last_outbound_activity"] == 1700000000);
+    CHECK(c["times"]["last_inbound_activity"] == 0);
+
+    render_options o;
+    o.absolute = true;
+    o.pattern = "nomatch";
+    std::ostringstream out2;
+    render_json(s, o, out2);
+    const auto j2 = nlohmann::json::parse(out2.str());
+    CHECK(j2["absolute"] == true);
+    CHECK(j2["channels"].empty());
+    o.pattern = "*";
+    std::ostringstream out3;
+    render_json(s, o, out3);
+    CHECK(nlohmann::json::parse(out3.str())["channels"][0]["gauges"]["stored_blocks"] == 496);
+}
+
+TEST_CASE("render_json never throws on bytes that are not UTF-8", "[render]") {
+    snapshot s;
+    channel_values c;
+    c.name = "bad\xff\xfe";
+    s.channels.push_back(c);
+    std::ostringstream out;
+    CHECK_NOTHROW(render_json(s, {}, out));
+    CHECK_NOTHROW(nlohmann::json::parse(out.str()));
+}
