@@ -1,0 +1,390 @@
+// qm: the sub-command table, dispatch with case-insensitive unique prefixes, help, the
+// interactive loop (libedit on a terminal, plain lines otherwise) and one-shot mode.
+#include "qm_internal.hpp"
+#include "qm_tool.hpp"
+
+#include <counters/error.hpp>
+#include <counters/options.hpp>
+#include <counters_queue/queue.hpp>
+#include <counters_tools/cli.hpp>
+#include <counters_tools/text.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <new>
+#include <system_error>
+
+#include <editline/readline.h>
+#include <unistd.h>
+
+namespace counters::tools::qm {
+
+namespace {
+
+using handler = int (*)(context&, const std::vector<std::string>&);
+
+/// One sub-command: its words, the handler, its synopsis and its help.
+struct command {
+    const char* group; ///< first word ("counters"), or nullptr for a one-word command
+    const char* name;
+    handler run;
+    const char* synopsis;
+    const char* help;
+};
+
+const command commands[] = {
+    {"counters", "clear", counters_clear, "counters clear [-channels] [-associations]",
+     "Zero the channel counters (-channels), the association counters (-associations), or both\n"
+     "when neither is given. Creates the section when it is missing. With a queue directory,\n"
+     "-channels then sets each channel's Stored counters from the message files.\n"},
+    {"counters", "create", counters_create, "counters create [-max_channels=n]",
+     "Create the section (default 512 channels, at most 65536); an existing healthy section is\n"
+     "left as it is. With a queue directory, Stored is then set from the message files.\n"},
+    {"counters", "delete", counters_delete, "counters delete", "Delete the section.\n"},
+    {"counters", "show", counters_show,
+     "counters show [-headers | -noheaders] [-output=file] [-format=text|json] [channel-name]",
+     "Print the counters of the channels matching channel-name (* and ? are wildcards, case is\n"
+     "ignored; default *), exactly as `counters -show` does. Creates the section when it is\n"
+     "missing; with a queue directory, Stored is first set from the message files.\n"
+     "-output writes to a file (overwritten); -format=json prints the JSON document.\n"},
+    {nullptr, "directory", directory, "directory [-held | -noheld] [-total | -nototal] [channel-name]",
+     "List the queued message files of the channels matching channel-name: file, size in\n"
+     "blocks, queued since, delivery attempts. -held lists held (.HELD) files too; -nototal\n"
+     "leaves out the totals.\n"},
+    {nullptr, "exit", nullptr, "exit", "Leave qm (also quit, or end of input).\n"},
+    {nullptr, "held", held, "held [-total | -nototal] [channel-name]",
+     "List the held (.HELD) message files, as directory does.\n"},
+    {nullptr, "help", nullptr, "help [sub-command]", "Describe all sub-commands, or one.\n"},
+    {nullptr, "quit", nullptr, "quit", "Leave qm.\n"},
+    {nullptr, "summarize",
+     summarize, "summarize [-heading | -noheading] [-held | -noheld] [-trailing | -notrailing]\n"
+                "          [channel-name]",
+     "One line per channel directory: messages queued, size in blocks and the age of the\n"
+     "oldest message, then a totals line. -held counts held messages too and adds a Held\n"
+     "column (how many of them are held); with -held the Messages column equals the Stored\n"
+     "messages that `counters show` sets from the queue. -noheading and -notrailing leave\n"
+     "out the header and the totals.\n"},
+};
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// The names among @p names that @p word (any case) equals or is a prefix of.
+std::vector<std::string> matching(const std::string& word, const std::vector<std::string>& names) {
+    const std::string w = lower(word);
+    std::vector<std::string> out;
+    for (const std::string& n : names) {
+        if (n == w) return {n};
+        if (n.compare(0, w.size(), w) == 0) out.push_back(n);
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : i + 1 == v.size() ? " or " : ", ") + v[i];
+    return s;
+}
+
+/// Resolves the leading words of @p words to a command; @p used gets how many words it took.
+/// Throws qm_error NOSUCHCMD / AMBIGCMD / NOSUBCMD (exit 2).
+const command& resolve(const std::vector<std::string>& words, std::size_t& used) {
+    std::vector<std::string> top;
+    for (const command& c : commands) {
+        const std::string n = c.group != nullptr ? c.group : c.name;
+        if (std::find(top.begin(), top.end(), n) == top.end()) top.push_back(n);
+    }
+    const std::vector<std::string> m = matching(words[0], top);
+    const std::string shown = escape_name(words[0]);
+    if (m.empty()) throw qm_error("NOSUCHCMD", "no such command \"" + shown + "\"; type help", exit_usage);
+    if (m.size() > 1) throw qm_error("AMBIGCMD", "ambiguous command \"" + shown + "\": " + join(m), exit_usage);
+    std::vector<std::string> subs;
+    for (const command& c : commands)
+        if (c.group != nullptr && m[0] == c.group) subs.push_back(c.name);
+    if (subs.empty()) {
+        used = 1;
+        for (const command& c : commands)
+            if (c.group == nullptr && m[0] == c.name) return c;
+    }
+    if (words.size() < 2 || (!words[1].empty() && words[1][0] == '-'))
+        throw qm_error("NOSUBCMD", m[0] + " needs a sub-command: " + join(subs), exit_usage);
+    const std::vector<std::string> s = matching(words[1], subs);
+    const std::string shown2 = escape_name(words[1]);
+    if (s.empty()) throw qm_error("NOSUCHCMD", "no such command \"" + m[0] + " " + shown2 + "\"", exit_usage);
+    if (s.size() > 1)
+        throw qm_error("AMBIGCMD", "ambiguous command \"" + m[0] + " " + shown2 + "\": " + join(s), exit_usage);
+    used = 2;
+    for (const command& c : commands)
+        if (c.group != nullptr && m[0] == c.group && s[0] == c.name) return c;
+    throw std::logic_error("qm: command table");
+}
+
+void print_help(context& ctx, const std::vector<std::string>& topic) {
+    std::string out;
+    if (topic.empty()) {
+        out += "Sub-commands (case is ignored; any unique prefix will do):\n";
+        for (const command& c : commands) out += "  " + std::string(c.synopsis) + "\n";
+        out += "Every sub-command also takes -queue=DIR and -section=NAME.\n";
+        out += "Type help followed by a sub-command for details.\n";
+    } else {
+        // `help counters` describes the whole group; `help counters show` one command.
+        std::vector<std::string> top;
+        for (const command& c : commands) {
+            const std::string n = c.group != nullptr ? c.group : c.name;
+            if (std::find(top.begin(), top.end(), n) == top.end()) top.push_back(n);
+        }
+        const std::vector<std::string> g = matching(topic[0], top);
+        const bool group = topic.size() == 1 && g.size() == 1 &&
+                           std::any_of(std::begin(commands), std::end(commands),
+                                       [&](const command& c) { return c.group != nullptr && g[0] == c.group; });
+        if (group) {
+            for (const command& c : commands)
+                if (c.group != nullptr && g[0] == c.group)
+                    out += (out.empty() ? "" : "\n") + std::string(c.synopsis) + "\n" + c.help;
+        } else {
+            std::size_t used = 0;
+            const command& c = resolve(topic, used);
+            if (used < topic.size())
+                throw qm_error("BADARG", "unexpected argument \"" + escape_name(topic[used]) + "\"", exit_usage);
+            out += std::string(c.synopsis) + "\n" + c.help;
+        }
+    }
+    emit(ctx, out, {});
+}
+
+/// Splits an interactive line into words: blanks separate, double quotes group (a doubled
+/// quote inside quotes is one quote). Throws qm_error on an unterminated quote.
+std::vector<std::string> split(const std::string& line) {
+    std::vector<std::string> words;
+    std::string w;
+    bool in_word = false, quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"') {
+                if (i + 1 < line.size() && line[i + 1] == '"') {
+                    w += '"';
+                    ++i;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                w += c;
+            }
+        } else if (c == '"') {
+            quoted = in_word = true;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            if (in_word) words.push_back(std::move(w));
+            w.clear();
+            in_word = false;
+        } else {
+            w += c;
+            in_word = true;
+        }
+    }
+    if (quoted) throw qm_error("BADQUOTE", "missing closing quote", exit_usage);
+    if (in_word) words.push_back(std::move(w));
+    return words;
+}
+
+enum class outcome { proceed, leave };
+
+/// Runs one command line (already split). Reports every failure; never throws.
+int execute(const options& o, const std::vector<std::string>& words, outcome& next) {
+    next = outcome::proceed;
+    context ctx{o.section, o.queue, std::cout, std::cerr};
+    try {
+        std::size_t used = 0;
+        const command& c = resolve(words, used);
+        const std::vector<std::string> rest(words.begin() + static_cast<std::ptrdiff_t>(used), words.end());
+        const std::string name = c.name;
+        if (name == "exit" || name == "quit") {
+            if (!rest.empty())
+                throw qm_error("BADARG", "unexpected argument \"" + escape_name(rest[0]) + "\"", exit_usage);
+            next = outcome::leave;
+            return exit_ok;
+        }
+        if (name == "help" && c.group == nullptr) {
+            print_help(ctx, rest);
+            return exit_ok;
+        }
+        return c.run(ctx, rest);
+    } catch (const qm_error& e) {
+        say(ctx, 'E', e.ident(), e.what());
+        return e.code();
+    } catch (const counters::error& e) {
+        const char* ident = "SECTION";
+        switch (e.code()) {
+        case counters::errc::not_found: ident = "NOSECTION"; break;
+        case counters::errc::permission: ident = "NOPRIV"; break;
+        case counters::errc::corrupt: ident = "CORRUPT"; break;
+        case counters::errc::foreign: ident = "FOREIGN"; break;
+        case counters::errc::version: ident = "VERSION"; break;
+        case counters::errc::not_ready: ident = "NOTREADY"; break;
+        case counters::errc::invalid_argument: ident = "BADARG"; break;
+        case counters::errc::table_full: ident = "TABLEFULL"; break;
+        default: break;
+        }
+        say(ctx, 'E', ident, escape_name(e.what()));
+        return e.code() == counters::errc::invalid_argument ? exit_usage : exit_failure;
+    } catch (const usage_error& e) {
+        say(ctx, 'E', "BADVALUE", escape_name(e.what()));
+        return exit_usage;
+    } catch (const std::system_error& e) {
+        say(ctx, 'E', "SYSERR", escape_name(e.what()));
+        return exit_failure;
+    } catch (const std::bad_alloc&) {
+        say(ctx, 'E', "NOMEM", "out of memory");
+        return exit_failure;
+    } catch (const std::exception& e) {
+        say(ctx, 'E', "FAILED", escape_name(e.what()));
+        return exit_failure;
+    }
+}
+
+constexpr const char* prompt = "qm.maint> ";
+
+int interactive(const options& o) {
+    const bool tty = ::isatty(0) != 0;
+    if (tty) ::using_history();
+    for (;;) {
+        std::string line;
+        if (tty) {
+            char* l = ::readline(prompt);
+            if (l == nullptr) {
+                std::cout << '\n';
+                break;
+            }
+            line = l;
+            std::free(l);
+            if (line.find_first_not_of(" \t") != std::string::npos) ::add_history(line.c_str());
+        } else if (!std::getline(std::cin, line)) {
+            break;
+        }
+        std::vector<std::string> words;
+        try {
+            words = split(line);
+        } catch (const qm_error& e) {
+            context ctx{o.section, o.queue, std::cout, std::cerr};
+            say(ctx, 'E', e.ident(), e.what());
+            continue;
+        }
+        if (words.empty() || words[0][0] == '!' || words[0][0] == '#') continue; // blank or comment
+        outcome next;
+        execute(o, words, next);
+        if (next == outcome::leave) break;
+    }
+    std::cout << std::flush;
+    return exit_ok;
+}
+
+} // namespace
+
+std::string help_text(const std::string& prog) {
+    const std::string pad(prog.size() + 8, ' ');
+    std::string s;
+    s += "usage: " + prog + " [-queue=dir] [-section=name]\n";
+    s += "       " + prog + " [-queue=dir] [-section=name] sub-command [options] [arguments]\n";
+    s += "       " + prog + " --help\n";
+    s += "       " + prog + " --version\n";
+    s += R"(
+Queue manager: reports on the MTA queue directory tree and manages the channel counters.
+Without a sub-command, reads sub-commands from standard input (prompt qm.maint>, line
+editing and history on a terminal) until exit, quit or end of input.
+
+Options:
+  -queue=dir       queue directory tree (default: $COUNTERS_QUEUE; none if unset)
+  -section=name    counter section (default: $COUNTERS_SECTION, else imta_counters)
+  -h, --help       print this help and exit
+  --version        print the version and exit
+
+Sub-commands (case is ignored; any unique prefix will do):
+)";
+    for (const command& c : commands) s += "  " + std::string(c.synopsis) + "\n";
+    s += "\nExit status (one-shot): 0 success, 1 failure, 2 usage.\n";
+    return s;
+}
+
+#ifndef COUNTERS_TOOL_VERSION
+#define COUNTERS_TOOL_VERSION "unknown"
+#endif
+
+std::optional<int> parse_command_line(int argc, const char* const* argv, options& opts, std::ostream& out,
+                                      std::ostream& err, const std::string& prog) {
+    opts.prog = prog;
+    CLI::App app{"", prog};
+    std::string queue, section;
+    bool help = false, version = false;
+    app.set_help_flag();
+    app.add_flag("-h,--help", help);
+    app.add_flag("--version", version);
+    CLI::Option* oq = app.add_option("--queue", queue);
+    CLI::Option* os = app.add_option("--section", section);
+    context ctx{"", "", out, err};
+    try {
+        // The leading dash words (and the value after a bare -queue / -section) are global;
+        // the first other word starts the sub-command, whose options qm parses itself.
+        std::vector<std::string> global;
+        int i = 1;
+        for (; i < argc; ++i) {
+            const std::string a = argv[i];
+            if (a == "--") {
+                ++i;
+                break;
+            }
+            if (a.size() < 2 || a[0] != '-') break;
+            global.push_back(a);
+            const std::vector<std::string> r = rewrite_single_dash(app, {a});
+            if ((r[0] == "--queue" || r[0] == "--section") && i + 1 < argc) global.emplace_back(argv[++i]);
+        }
+        for (; i < argc; ++i) opts.command.emplace_back(argv[i]);
+        const std::vector<std::string> amb = ambiguous_options(app, global);
+        if (!amb.empty()) throw qm_error("AMBIGOPT", "ambiguous option " + escape_name(amb.front()), exit_usage);
+        std::vector<std::string> a = rewrite_single_dash(app, global);
+        std::reverse(a.begin(), a.end());
+        app.allow_extras(true);
+        try {
+            app.parse(a);
+        } catch (const CLI::ParseError& e) {
+            std::string m = e.what();
+            if (const auto nl = m.find('\n'); nl != std::string::npos) m.resize(nl);
+            throw qm_error("BADOPTION", escape_name(m), exit_usage);
+        }
+        const std::vector<std::string> extra = app.remaining(true);
+        if (!extra.empty())
+            throw qm_error("BADOPTION", "unknown option " + escape_name(extra.front().substr(0, extra.front().find('='))),
+                           exit_usage);
+        if (help) {
+            out << help_text(prog);
+            return exit_ok;
+        }
+        if (version) {
+            out << prog << " (libcounters) " COUNTERS_TOOL_VERSION "\n";
+            return exit_ok;
+        }
+        if (oq->count() != 0 && queue.empty()) throw qm_error("BADOPTION", "-queue: empty directory name", exit_usage);
+        opts.queue = counters::queue::queue_root(queue);
+        opts.section = counters::section_name(section);
+        (void)os;
+        counters::validate_section_name(opts.section);
+    } catch (const qm_error& e) {
+        say(ctx, 'E', e.ident(), e.what());
+        return e.code();
+    } catch (const counters::error& e) {
+        say(ctx, 'E', "BADARG", escape_name(e.what()));
+        return exit_usage;
+    }
+    return std::nullopt;
+}
+
+int run(const options& opts) {
+    if (opts.command.empty()) return interactive(opts);
+    outcome next;
+    return execute(opts, opts.command, next);
+}
+
+} // namespace counters::tools::qm
