@@ -58,6 +58,11 @@ int main(int argc, char** argv) {
                    "section name (default: $COUNTERS_SECTION, else imta_counters)");
     auto* seed_opt = app.add_option("--seed", seed_text, "base random seed, a decimal number; worker i "
                                                          "uses seed+i (default: from the time)");
+    app.add_option("--queue", o.queue,
+                   "also write every queued message as a file under this directory, renamed on\n"
+                   "each retry, removed when dequeued; about 1 in 500 is held as looping (.HELD).\n"
+                   "Format: counters-queue(5); read it with qm summarize")
+        ->check([](const std::string& v) { return v.empty() ? std::string("empty directory name") : std::string(); });
     app.add_flag("--verify", o.verify,
                  "check that the section changed by exactly what the workers recorded");
     app.add_flag("-q,--quiet", o.quiet, "print no summary (errors and the verify result only)");

@@ -42,6 +42,10 @@ void mta::enqueue(chan from, chan to, message m) {
     m.attempts = 0;
     m.enqueued_at = now_;
     m.unreachable = to == chan::tcp_local && w_.chance(unreachable_host);
+    if (q_.has_files() && queue_files::looping(m.id)) { // --queue: sidelined as .HELD
+        q_.put_held(to, m);
+        return;
+    }
     q_.put(to, m, now_ + p->pickup_delay(w_));
 }
 

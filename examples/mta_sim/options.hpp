@@ -13,6 +13,7 @@ struct options {
     std::uint64_t seed = 0;         ///< base seed; worker i uses seed + i
     bool verify = false;            ///< compare the section's change with the tallies
     bool quiet = false;             ///< print only errors and the verify result
+    std::string queue;              ///< --queue: also write the queue as files there ("" = no)
 };
 
 /// Runs the simulation described by @p opts; returns the process exit status (0 or 1).

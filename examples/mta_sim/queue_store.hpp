@@ -7,10 +7,12 @@
 
 #include "channels.hpp"
 #include "message.hpp"
+#include "queue_files.hpp"
 
 #include <array>
 #include <cstdint>
 #include <queue>
+#include <string>
 #include <vector>
 
 namespace mta_sim {
@@ -19,8 +21,15 @@ class queue_store {
 public:
     using ref = std::uint32_t;
 
+    /// Mirrors every entry as a file through @p f (--queue); nullptr: memory only.
+    void use_files(queue_files* f) noexcept { files_ = f; }
+    bool has_files() const noexcept { return files_ != nullptr; }
+
     /// @p m enters the queue of @p ch; its first attempt is due at @p due.
     ref put(chan ch, const message& m, double due);
+    /// @p m enters the queue of @p ch held (sidelined as looping): it stays queued, counted
+    /// in depth(), and is never attempted. Its file, if any, is renamed to .HELD.
+    ref put_held(chan ch, const message& m);
     /// Takes the earliest attempt due at or before @p until off the schedule.
     bool next_due(double until, ref& r, double& due);
     /// Schedules another attempt of entry @p r at @p due.
@@ -38,6 +47,7 @@ private:
         message msg;
         chan ch = chan::tcp_local;
         bool used = false;
+        std::string path; ///< its file under the queue root (with --queue)
     };
     struct attempt {
         double due;
@@ -52,6 +62,7 @@ private:
     std::priority_queue<attempt, std::vector<attempt>, std::greater<attempt>> schedule_;
     std::uint64_t seq_ = 0;
     std::array<std::int64_t, chan_count> depth_{};
+    queue_files* files_ = nullptr;
 };
 
 } // namespace mta_sim

@@ -2,6 +2,7 @@
 #include "worker.hpp"
 
 #include "mta.hpp"
+#include "queue_files.hpp"
 #include "recorder.hpp"
 #include "workload.hpp"
 
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
@@ -48,6 +50,11 @@ int worker_main(const options& opts, unsigned index, int tally_fd, int release_f
         workload w(opts.seed + index);
         {
             mta m(rec, w);
+            std::unique_ptr<queue_files> files;
+            if (!opts.queue.empty()) {
+                files = std::make_unique<queue_files>(opts.queue, index);
+                m.queue().use_files(files.get());
+            }
             m.run(opts.messages);
         }
         tally& t = rec.counts();
