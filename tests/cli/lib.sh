@@ -54,6 +54,13 @@ bad() {
     return 0
 }
 
+# json_ok DESC CHECKS...: the last command's stdout is valid JSON passing json_check CHECKS.
+json_ok() {
+    local desc=$1; shift
+    cp "$TMP/out" "$TMP/last.json"
+    ok "$desc" "$JSON_CHECK" "$TMP/last.json" "$@"
+}
+
 # same DESC EXPECTED_FILE ACTUAL_FILE: byte-for-byte comparison.
 same() {
     CHECKS=$((CHECKS + 1))

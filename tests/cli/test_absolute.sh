@@ -69,12 +69,12 @@ show_is "a cleared channel is all zero" "$TMP/ti" -show -noheaders tcp_intranet
 show_is "and so is its absolute" "$TMP/ti" -show -noheaders -absolute tcp_intranet
 
 ok "json" "$COUNTERS" --section "$S" -show -format=json ims-ms
-ok "json minimums and gauges" "$JSON_CHECK" "$TMP/out" /absolute=false /section/clear_count=1 \
+json_ok "json minimums and gauges" /absolute=false /section/clear_count=1 \
     /channels#=1 /channels/0/gauges/stored_messages=-2 /channels/0/minimums/stored_messages=-3 \
     /channels/0/minimums/stored_recipients=-6 /channels/0/minimums/delivered_messages=0 \
     /channels/0/counters/delivered_messages=3 "/section/cleared>1000000000"
 ok "json -absolute" "$COUNTERS" --section "$S" -show -format=json -absolute ims-ms
-ok "json absolute values" "$JSON_CHECK" "$TMP/out" /absolute=true /channels/0/gauges/stored_messages=1 \
+json_ok "json absolute values" /absolute=true /channels/0/gauges/stored_messages=1 \
     /channels/0/gauges/stored_blocks=1 /channels/0/minimums/stored_messages=-3 \
     /channels/0/counters/received_messages=1
 finish

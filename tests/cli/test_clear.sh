@@ -8,7 +8,7 @@ sed -n '/^tcp_local$/,/Total Out/p' "$SRC/expected/base.txt" |
     sed 's/^   Total In Assocs .*/   Total In Assocs                0/; s/^   Total Out Assocs .*/   Total Out Assocs               0/' >"$TMP/want"
 show_is "associations zeroed, rows kept" "$TMP/want" -show -noheaders tcp_local
 ok "json" "$COUNTERS" --section "$S" -show -format=json tcp_local
-ok "association figures all zero" "$JSON_CHECK" "$TMP/out" /section/clear_count=1 \
+json_ok "association figures all zero" /section/clear_count=1 \
     /channels/0/counters/inbound_associations=0 /channels/0/counters/rejected_inbound_associations=0 \
     /channels/0/counters/failed_outbound_associations=0 /channels/0/times/last_inbound_activity=0 \
     /channels/0/times/last_outbound_activity=0 /channels/0/counters/received_messages=4
@@ -38,5 +38,5 @@ quiet "-clear -channels -associations" "$COUNTERS" --section "$S" -clear -channe
 sed 's/^   Total In Assocs .*/   Total In Assocs                0/; s/^   Total Out Assocs .*/   Total Out Assocs               0/' "$TMP/want" >"$TMP/want0"
 show_is "everything zeroed" "$TMP/want0" -show -noheaders tcp_local
 ok "json" "$COUNTERS" --section "$S" -show -format=json
-ok "clear count" "$JSON_CHECK" "$TMP/out" /section/clear_count=3 /channels#=5
+json_ok "clear count" /section/clear_count=3 /channels#=5
 finish

@@ -18,7 +18,7 @@ ok "fill" "$FILL" "$S" base
 quiet "-create on a filled section" "$C" --section "$S" -create -max_channels=3 -block_size=4096
 show_is "untouched by -create" "$SRC/expected/base.txt" -show
 ok "json" "$C" --section "$S" -show -format=json
-ok "sizes unchanged" "$JSON_CHECK" "$TMP/out" /section/max_channels=512 /section/block_size=1024 /section/channels=5
+json_ok "sizes unchanged" /section/max_channels=512 /section/block_size=1024 /section/channels=5
 quiet "-delete" "$C" --section "$S" -delete
 CHECKS=$((CHECKS + 1))
 [ -e "/dev/shm/$S" ] && fail "-delete left /dev/shm/$S"
@@ -32,7 +32,7 @@ quiet "-create with options" "$C" --section "$S2" -create -max_channels=3 -block
 CHECKS=$((CHECKS + 1))
 [ "$(stat -c %a "/dev/shm/$S2")" = 640 ] || fail "mode is $(stat -c %a "/dev/shm/$S2"), want 640"
 ok "json" "$C" --section "$S2" -show -format=json
-ok "sizes" "$JSON_CHECK" "$TMP/out" /section/max_channels=3 /section/block_size=512 /section/channels=0
+json_ok "sizes" /section/max_channels=3 /section/block_size=512 /section/channels=0
 quiet "-delete" "$C" --section "$S2" -delete
 quiet "-group=GID" "$C" --section "$S2" -create "-group=$(id -g)"
 CHECKS=$((CHECKS + 1))

@@ -23,7 +23,7 @@ names 'ims-m?' ims-ms
 names '*-*' ims-ms
 names '*o*' tcp_local conversion
 names 'c*n' conversion
-names '**l**' tcp_local tcp_intranet l
+names '**l**' tcp_local l
 names 'nomatch'
 names 'tcp_' 
 names 'l?'

@@ -40,13 +40,13 @@ show_is "-- ends options" "$TMP/head" -show -- -noheaders
 # -create with both spellings and a prefix
 quiet "-create -max_channels=8" "$COUNTERS" -create -max_channels=8 "-section=$S2"
 ok "json" "$COUNTERS" -show -format=json "--section=$S2"
-ok "max_channels 8" "$JSON_CHECK" "$TMP/out" /section/max_channels=8
+json_ok "max_channels 8" /section/max_channels=8
 quiet "-DELETE" "$COUNTERS" -DELETE --section "$S2"
 quiet "--create --max_channels 9 --block_size 512" "$COUNTERS" --create --max_channels 9 --block_size 512 --section "$S2"
 ok "json" "$COUNTERS" -show -format=json "--section=$S2"
-ok "sizes" "$JSON_CHECK" "$TMP/out" /section/max_channels=9 /section/block_size=512
+json_ok "sizes" /section/max_channels=9 /section/block_size=512
 quiet "-del" "$COUNTERS" -del --section "$S2"
 quiet "-cr -max=7 -bl=2048" "$COUNTERS" -cr -max=7 -bl=2048 --section "$S2"
 ok "json" "$COUNTERS" -show -format=json "--section=$S2"
-ok "sizes from prefixes" "$JSON_CHECK" "$TMP/out" /section/max_channels=7 /section/block_size=2048
+json_ok "sizes from prefixes" /section/max_channels=7 /section/block_size=2048
 finish

@@ -10,13 +10,14 @@ bad "max_channels=abc" 2 'counters: -max_channels: "abc" is not a number' "$C" -
 bad "max_channels=0" 2 'counters: -max_channels: 0 is out of range (1..65536)' "$C" --section "$S" -create -max_channels=0
 bad "max_channels=99999999" 2 'counters: -max_channels: 99999999 is out of range (1..65536)' "$C" --section "$S" -create -max_channels=99999999
 bad "max_channels=-1" 2 'counters: -max_channels: "-1" is not a number' "$C" --section "$S" -create -max_channels=-1
-bad "max_channels=" 2 'counters: -max_channels: "" is not a number' "$C" --section "$S" -create -max_channels=
+bad "max_channels=" 2 'counters: -max_channels: a value is required' "$C" --section "$S" -create -max_channels=
+bad "max_channels ''" 2 'counters: -max_channels: "" is not a number' "$C" --section "$S" -create -max_channels ""
 bad "max_channels=65537" 2 'counters: -max_channels: 65537 is out of range (1..65536)' "$C" --section "$S" -create -max_channels=65537
 bad "block_size=0" 2 'counters: -block_size: 0 is out of range (1..1048576)' "$C" --section "$S" -create -block_size=0
 bad "block_size=1k" 2 'counters: -block_size: "1k" is not a number' "$C" --section "$S" -create -block_size=1k
 bad "mode=999" 2 'counters: -mode: "999" is not an octal mode' "$C" --section "$S" -create -mode=999
 bad "mode=17777" 2 'counters: -mode: 17777 is out of range (0..7777)' "$C" --section "$S" -create -mode=17777
-bad "-group=" 2 'counters: -group: empty group name' "$C" --section "$S" -create -group=
+bad "-group ''" 2 'counters: -group: empty group name' "$C" --section "$S" -create -group ""
 bad "-bogus" 2 'counters: unknown option -bogus' "$C" --section "$S" -show -bogus
 bad "--bogus" 2 'counters: unknown option --bogus' "$C" --section "$S" -show --bogus
 bad "-bogus=3" 2 'counters: unknown option -bogus' "$C" --section "$S" -show -bogus=3
@@ -27,7 +28,8 @@ bad "ambiguous -he" 2 'counters: ambiguous option -he (-headers, -help)' "$C" -h
 bad "unknown format" 2 'counters: -format: unknown format "xml" (text or json)' "$C" --section "$S" -show -format=xml
 bad "two patterns" 2 'counters: unexpected argument "b"' "$C" --section "$S" -show a b
 bad "-output without value" 2 'counters: -output: a value is required' "$C" --section "$S" -show -output
-bad "-output=" 2 'counters: -output: empty file name' "$C" --section "$S" -show -output=
+bad "-output=" 2 'counters: -output: a value is required' "$C" --section "$S" -show -output=
+bad "-output ''" 2 'counters: -output: empty file name' "$C" --section "$S" -show -output ""
 bad "-section without value" 2 'counters: -section: a value is required' "$C" -show -section
 bad "-noheaders with -delete" 2 'counters: -noheaders is not valid with -delete' "$C" --section "$S" -delete -noheaders
 bad "-nochannels with -clear" 2 'counters: -nochannels is not valid with -clear' "$C" --section "$S" -clear -nochannels

@@ -1,5 +1,6 @@
 // Command-line handling shared by the tools: single-dash rewrite, parsing, errors, numbers.
 #include <counters_tools/cli.hpp>
+#include <counters_tools/text.hpp>
 
 #include <counters/error.hpp>
 
@@ -161,13 +162,15 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const
         report(err, prog, message_of(e));
         return exit_usage;
     }
-    const std::vector<std::string> extra = app.remaining(true);
+    std::vector<std::string> extra = app.remaining(true);
+    // CLI11 records the `--` marker among the extras; it is not an error.
+    extra.erase(std::remove(extra.begin(), extra.end(), "--"), extra.end());
     if (!extra.empty()) {
         const std::string& x = extra.front();
         if (x.size() > 1 && x[0] == '-')
-            report(err, prog, "unknown option " + x.substr(0, x.find('=')));
+            report(err, prog, "unknown option " + escape_name(x.substr(0, x.find('='))));
         else
-            report(err, prog, "unexpected argument \"" + x + "\"");
+            report(err, prog, "unexpected argument \"" + escape_name(x) + "\"");
         return exit_usage;
     }
     return std::nullopt;
