@@ -48,6 +48,7 @@ std::vector<std::string> ambiguous_options(const CLI::App& app, const std::vecto
 /// @p help when not empty, otherwise CLI11's) and --version to @p out; reports every parse
 /// error as one line `prog: message` on @p err. Returns std::nullopt when the tool should
 /// go on, or the exit code to return now (exit_ok after help/version, exit_usage on error).
+/// Turns on allow_extras() on @p app so that leftovers are reported here as one clear line.
 std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
                                       std::ostream& err, const std::string& help = {});
 
