@@ -4,9 +4,13 @@
 //
 //   bench_fill_channels SECTION N [EVENTS]   create SECTION with max_channels N, fill it
 //   bench_fill_channels SECTION --delete     delete SECTION
+//   bench_fill_channels --registry NAME      create registry NAME with an imapstat object
+//   bench_fill_channels --registry NAME --delete
 #include "support.hpp"
 
 #include <counters/counters.hpp>
+#include <counters/registry.hpp>
+#include <counters/stats.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -16,12 +20,27 @@
 int main(int argc, char** argv) {
     if (argc < 3 || argc > 4) {
         std::fprintf(stderr, "usage: bench_fill_channels section channels [events]\n"
-                             "       bench_fill_channels section --delete\n");
+                             "       bench_fill_channels section --delete\n"
+                             "       bench_fill_channels --registry name [--delete]\n");
         return 2;
     }
     const std::string name = argv[1];
     const std::string what = argv[2];
     try {
+        if (name == "--registry") {
+            if (argc == 4 && std::string(argv[3]) == "--delete") {
+                counters::remove_registry(what);
+                return 0;
+            }
+            counters::registry reg(what);
+            counters::service_stats imap(reg, "imapstat");
+            for (int i = 0; i < 100; ++i) {
+                imap.accepted();
+                if (i % 10 == 0) imap.login_failed(); else imap.login_ok();
+                if (i % 2 == 0) imap.closed();
+            }
+            return 0;
+        }
         if (what == "--delete") {
             if (counters::section_exists(name)) counters::delete_section(name);
             return 0;
