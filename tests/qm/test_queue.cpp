@@ -1,0 +1,191 @@
+// Unit tests of counters_queue: attempt prefixes, file names, envelope, writer and scanner.
+#include <catch.hpp>
+
+#include <counters_queue/queue.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace q = counters::queue;
+
+namespace {
+
+/// A temporary directory removed (recursively) at the end of the test.
+struct temp_dir {
+    std::string path;
+    temp_dir() {
+        char tmpl[] = "/tmp/ctest_queue_XXXXXX";
+        const char* p = ::mkdtemp(tmpl);
+        REQUIRE(p != nullptr);
+        path = p;
+    }
+    ~temp_dir() { (void)std::system(("rm -rf '" + path + "'").c_str()); }
+};
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+}
+
+const std::string good = "%counters-queue 1\nsize 2049\nrecipients 2\nto <a@b>\nto <c@d>\n\nbody";
+
+} // namespace
+
+TEST_CASE("attempt prefixes: ZZ is 0, ZA 25, YZ 26, AA the largest") {
+    CHECK(q::attempt_prefix(0) == "ZZ");
+    CHECK(q::attempt_prefix(1) == "ZY");
+    CHECK(q::attempt_prefix(25) == "ZA");
+    CHECK(q::attempt_prefix(26) == "YZ");
+    CHECK(q::attempt_prefix(q::max_attempts) == "AA");
+    CHECK(q::attempt_prefix(100000) == "AA");
+    for (unsigned a = 0; a <= q::max_attempts; ++a) CHECK(q::attempts_of(q::attempt_prefix(a)) == a);
+    CHECK_FALSE(q::attempts_of("Zz"));
+    CHECK_FALSE(q::attempts_of("Z"));
+    CHECK_FALSE(q::attempts_of("Z1"));
+}
+
+TEST_CASE("file names") {
+    auto f = q::parse_file_name("ZY0a1B.00");
+    REQUIRE(f);
+    CHECK(f->attempts == 1);
+    CHECK(f->id == "0a1B");
+    CHECK_FALSE(f->held);
+    f = q::parse_file_name("YZ01.07.HELD");
+    REQUIRE(f);
+    CHECK(f->attempts == 26);
+    CHECK(f->held);
+    CHECK(f->part == "07");
+    CHECK(q::make_file_name(*f) == "YZ01.07.HELD");
+    for (const char* bad : {"", "ZZ.00", "ZZ01.0", "ZZ01.000", "ZZ0g.00", "zz01.00", "$ZZ01.00", "ZZ01.00.held",
+                            "ZZ01.00.HELD.HELD", ".HELD", "ZZ01"})
+        CHECK_FALSE(q::parse_file_name(bad));
+    CHECK(q::is_temporary("$ZZ01.00"));
+    CHECK_THROWS_AS(q::make_file_name(q::file_name{0, "xyz", "00", false}), std::invalid_argument);
+}
+
+TEST_CASE("envelope round trip") {
+    q::envelope e;
+    e.size = 123456;
+    e.recipients = 2;
+    e.created = 1700000000;
+    e.id = "abc";
+    e.from = "<a@b>";
+    e.to = {"<c@d>", "<e@f>"};
+    const q::envelope back = q::parse_envelope(q::format_envelope(e) + "the message");
+    CHECK(back.size == e.size);
+    CHECK(back.recipients == 2);
+    CHECK(back.created == e.created);
+    CHECK(back.id == "abc");
+    CHECK(back.from == "<a@b>");
+    CHECK(back.to == e.to);
+    e.to = {"<c@d>"};
+    CHECK_THROWS_AS(q::format_envelope(e), q::format_error);
+    e.to.clear();
+    e.from = "a\nsize 1";
+    CHECK_THROWS_AS(q::format_envelope(e), q::format_error);
+}
+
+TEST_CASE("corrupt envelopes are refused with a reason") {
+    const auto reason = [](const std::string& text) {
+        try {
+            q::parse_envelope(text);
+        } catch (const q::format_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK(reason(good) == "accepted");
+    CHECK(reason("") == "empty file");
+    CHECK(reason("hello\n\n") == "bad magic line");
+    CHECK(reason("%counters-queue 2\nsize 1\nrecipients 1\n\n") == "unsupported envelope version");
+    CHECK(reason("%counters-queue 1\nsize 1\nrecipients 1\n") == "no end of envelope");
+    CHECK(reason("%counters-queue 1\nrecipients 1\n\n") == "no \"size\" line");
+    CHECK(reason("%counters-queue 1\nsize 1\n\n") == "no \"recipients\" line");
+    CHECK(reason("%counters-queue 1\nsize 1\nsize 2\nrecipients 1\n\n") == "duplicate \"size\" line");
+    CHECK(reason("%counters-queue 1\nsize -1\nrecipients 1\n\n") == "bad \"size\" value");
+    CHECK(reason("%counters-queue 1\nsize 99999999999999999999\nrecipients 1\n\n") == "bad \"size\" value");
+    CHECK(reason("%counters-queue 1\nsize 1\nrecipients 0\n\n") == "\"recipients\" out of range (0)");
+    CHECK(reason("%counters-queue 1\nsize 1\nrecipients 1\nto <a>\nto <b>\n\n") ==
+          "recipients is 1 but there are 2 \"to\" lines");
+    CHECK(reason(std::string("%counters-queue 1\nsize 1\0\nrecipients 1\n\n", 40)) ==
+          "control character in the envelope");
+    CHECK(reason("%counters-queue 1\nSIZE 1\nrecipients 1\n\n") == "bad envelope line");
+    // An envelope longer than max_envelope never ends.
+    CHECK(reason("%counters-queue 1\nsize 1\nrecipients 1\nx-pad " + std::string(q::max_envelope, 'a') + "\n\n") ==
+          "no end of envelope");
+    // Unknown lower-case keywords are ignored (later versions may add them).
+    CHECK(reason("%counters-queue 1\nsize 1\nrecipients 1\npriority urgent\n\n") == "accepted");
+}
+
+TEST_CASE("blocks are rounded up like libcounters") {
+    CHECK(q::blocks_of(0, 1024) == 0);
+    CHECK(q::blocks_of(1, 1024) == 1);
+    CHECK(q::blocks_of(1024, 1024) == 1);
+    CHECK(q::blocks_of(1025, 1024) == 2);
+    CHECK(q::blocks_of(10, 3) == 4);
+}
+
+TEST_CASE("writer and scanner agree; problems are reported and skipped") {
+    temp_dir d;
+    q::writer w(d.path);
+    q::envelope e;
+    e.size = 2048;
+    e.recipients = 3;
+    e.created = 1000;
+    std::string a = w.put("tcp_local", "01", e);
+    CHECK(a == "tcp_local/ZZ01.00");
+    a = w.retry(a);
+    CHECK(a == "tcp_local/ZY01.00");
+    e.created = 500;
+    std::string b = w.put("tcp_local", "02", e, "body", "sub");
+    CHECK(b == "tcp_local/sub/ZZ02.00");
+    b = w.hold(b);
+    CHECK(b == "tcp_local/sub/ZZ02.00.HELD");
+    const std::string c = w.put("ims-ms", "03", e);
+    w.remove(c);
+    // A put never replaces an existing file.
+    w.put("l", "04", e);
+    CHECK_THROWS_AS(w.put("l", "04", e), std::system_error);
+
+    write_file(d.path + "/tcp_local/ZZ05.00", "garbage\n\n");
+    write_file(d.path + "/tcp_local/$ZZ06.00", "half-written");
+    write_file(d.path + "/tcp_local/README", "not a message");
+    ::mkdir((d.path + "/bad name").c_str(), 0700);
+    REQUIRE(::symlink("/etc/passwd", (d.path + "/tcp_local/ZZ07.00").c_str()) == 0);
+
+    q::scan_options so;
+    so.entries = true;
+    const q::scan_result r = q::scan_tree(d.path, so);
+    REQUIRE(r.channels.count("tcp_local") == 1);
+    const q::channel_summary& s = r.channels.at("tcp_local");
+    CHECK(s.queued.messages == 1);
+    CHECK(s.queued.recipients == 3);
+    CHECK(s.queued.blocks == 2);
+    CHECK(s.queued.oldest == 1000);
+    CHECK(s.held.messages == 1);
+    CHECK(s.all().messages == 2);
+    CHECK(s.all().oldest == 500);
+    CHECK(r.channels.at("ims-ms").all().messages == 0);
+    CHECK(r.channels.at("l").all().messages == 1);
+    CHECK(r.temporaries == 1);
+    REQUIRE(r.messages.size() == 3);
+    CHECK(r.messages[1].channel == "tcp_local");
+    CHECK(r.messages[1].file == "ZY01.00");
+    CHECK(r.messages[1].attempts == 1);
+    CHECK(r.messages[2].file == "sub/ZZ02.00.HELD");
+    CHECK(r.messages[2].held);
+    REQUIRE(r.problems.size() == 3);
+    std::string all;
+    for (const auto& p : r.problems) all += p.path + ": " + p.message + "\n";
+    CHECK(all.find("bad name: not a channel name\n") != std::string::npos);
+    CHECK(all.find("tcp_local/ZZ05.00: corrupt envelope: bad magic line\n") != std::string::npos);
+    CHECK(all.find("tcp_local/ZZ07.00: cannot open: ") != std::string::npos);
+
+    so.channel_filter = [](const std::string& ch) { return ch == "l"; };
+    CHECK(q::scan_tree(d.path, so).channels.size() == 1);
+    CHECK_THROWS_AS(q::scan_tree(d.path + "/missing"), std::system_error);
+}
