@@ -117,10 +117,7 @@ struct event_env {
     }
     ~event_env() {
         p->~plain_layout();
-        try {
-            counters::delete_section(name);
-        } catch (...) {
-        }
+        bench::delete_section(name);
     }
 };
 
@@ -438,7 +435,7 @@ void BM_register_new(benchmark::State& st) {
         ++i;
     }
     pool.clear();
-    for (const auto& nm : names) counters::delete_section(nm);
+    for (const auto& nm : names) bench::delete_section(nm);
     st.counters["channels"] = n;
 }
 

@@ -20,7 +20,7 @@ namespace bench {
 namespace {
 
 // Fixed storage so that the signal handler touches no allocator.
-constexpr std::size_t max_entries = 256;
+constexpr std::size_t max_entries = 1024;
 constexpr std::size_t max_path = 256;
 struct entry {
     char path[max_path];
@@ -33,8 +33,15 @@ bool g_installed = false;
 
 void add_entry(const std::string& path, entry::kind_t kind) {
     if (path.size() >= max_path) throw std::runtime_error("bench: name too long: " + path);
-    const std::size_t i = g_count.load();
+    std::size_t i = 0; // reuse the entry of a name already removed
+    const std::size_t n = g_count.load();
+    while (i < n && g_entries[i].path[0] != '\0') ++i;
     if (i >= max_entries) throw std::runtime_error("bench: too many names to clean up");
+    if (i < n) {
+        g_entries[i].kind = kind;
+        std::memcpy(g_entries[i].path, path.c_str(), path.size() + 1);
+        return;
+    }
     std::memcpy(g_entries[i].path, path.c_str(), path.size() + 1);
     g_entries[i].kind = kind;
     g_count.store(i + 1);
@@ -81,6 +88,17 @@ std::string unique_section(const std::string& tag) {
     std::string name = fmt::format("cbench-{}-{}-{}", ::getpid(), serial++, tag);
     add_entry("/" + name, entry::shm);
     return name;
+}
+
+void delete_section(const std::string& name) noexcept {
+    try {
+        if (counters::section_exists(name)) counters::delete_section(name);
+    } catch (...) {
+        ::shm_unlink(("/" + name).c_str());
+    }
+    const std::string path = "/" + name;
+    for (std::size_t i = 0; i < g_count.load(); ++i)
+        if (path == g_entries[i].path) g_entries[i].path[0] = '\0';
 }
 
 void remove_at_exit(const std::string& path, bool dir) { add_entry(path, dir ? entry::dir : entry::file); }

@@ -16,6 +16,9 @@ namespace bench {
 /// removal at exit and on SIGINT/SIGTERM (see install_cleanup()).
 std::string unique_section(const std::string& tag);
 
+/// Deletes section @p name now (when it exists) and forgets it.
+void delete_section(const std::string& name) noexcept;
+
 /// Registers a file (or, with @p dir, an empty directory) to unlink at exit / on a signal.
 void remove_at_exit(const std::string& path, bool dir = false);
 
