@@ -35,7 +35,7 @@ recorder::recorder(counters::section& sec) : block_size_(sec.block_size()) {
 }
 
 std::int64_t recorder::blocks(std::uint64_t bytes) const noexcept {
-    return bytes == 0 ? 0 : static_cast<std::int64_t>((bytes - 1) / block_size_ + 1);
+    return counters::to_blocks(bytes, static_cast<std::uint32_t>(block_size_)); // the library's own rounding
 }
 
 void recorder::add_row(chan ch, row r, std::uint64_t recipients, std::uint64_t bytes) noexcept {

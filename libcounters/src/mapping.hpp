@@ -26,10 +26,11 @@ struct mapping {
 
     /// Converts a size in bytes to blocks, rounding up.
     std::int64_t blocks(std::uint64_t bytes) const noexcept {
+        if (block_shift < 0) return to_blocks(bytes, block_size);
         if (bytes == 0) return 0;
-        std::uint64_t b = block_shift >= 0 ? ((bytes - 1) >> block_shift) + 1
-                                           : (bytes - 1) / block_size + 1;
-        return static_cast<std::int64_t>(b);
+        const std::uint64_t b = ((bytes - 1) >> block_shift) + 1; // same rounding, no divide
+        constexpr std::uint64_t top = ~std::uint64_t{0} >> 1;
+        return static_cast<std::int64_t>(b > top ? top : b);
     }
     bool ready() const noexcept {
         return hdr->state.load(std::memory_order_relaxed) == state_ready;

@@ -250,3 +250,12 @@ TEST_CASE("counter descriptions come from the one list", "[counter]") {
     CHECK_FALSE(info(counter::delivered_messages).gauge);
     CHECK(first_counter(row::failed) == counter::failed_messages);
 }
+
+TEST_CASE("to_blocks rounds up like the recording calls", "[counter]") {
+    CHECK(to_blocks(0, 1024) == 0);
+    CHECK(to_blocks(1, 1024) == 1);
+    CHECK(to_blocks(1024, 1024) == 1);
+    CHECK(to_blocks(1025, 1024) == 2);
+    CHECK(to_blocks(1000, 3) == 334);
+    CHECK(to_blocks(~std::uint64_t{0}, 1) == INT64_MAX); // saturates
+}

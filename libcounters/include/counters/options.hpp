@@ -36,6 +36,16 @@ void validate_section_name(const std::string& name);
 /// throws counters::error(errc::invalid_argument) naming @p section otherwise.
 void validate_channel_name(const std::string& section, const std::string& name);
 
+/// Converts a size in bytes to blocks of @p block_size bytes, rounding up (0 bytes is 0
+/// blocks) and saturating at INT64_MAX, exactly as the recording calls do.
+/// @p block_size must not be 0.
+constexpr std::int64_t to_blocks(std::uint64_t bytes, std::uint32_t block_size) noexcept {
+    if (bytes == 0) return 0;
+    const std::uint64_t b = (bytes - 1) / block_size + 1;
+    constexpr std::uint64_t top = ~std::uint64_t{0} >> 1;
+    return static_cast<std::int64_t>(b > top ? top : b);
+}
+
 /// Parameters fixed when a section is created. Ignored when the section already exists.
 struct create_options {
     std::uint32_t max_channels = default_max_channels; ///< 1..max_max_channels
