@@ -55,22 +55,19 @@ void clear_section(const std::string& requested, clear_what what) {
 void delete_section(const std::string& requested) {
     const std::string name = section_name(requested);
     validate_section_name(name);
-    try {
-        detail::segment seg = detail::segment::open(name, detail::segment::access::read_write);
-        if (seg.data() != nullptr && seg.size() >= sizeof(detail::header)) {
-            try {
-                auto& h = const_cast<detail::header&>(detail::check_header(seg.data(), seg.size(), name));
-                h.state.store(detail::state_retired, std::memory_order_release);
-            } catch (const error&) {
-                // Not a valid section: nothing can be attached to it; just unlink it.
-            }
-        }
-    } catch (const error& e) {
-        if (e.code() == errc::not_found) throw;
-        if (e.code() != errc::permission) throw;
-        // Without write access we may still be allowed to unlink (directory permission).
-    }
+    // Write access is required: attached writers must be told (through the state word) to
+    // re-attach, or they would go on recording into an orphaned segment.
+    detail::segment seg = detail::segment::open(name, detail::segment::access::read_write);
+    // Unlink first: if that fails nothing has changed. Then retire the still-mapped segment.
     if (!detail::segment::remove(name)) throw error(errc::not_found, name, "does not exist");
+    if (seg.data() != nullptr && seg.size() >= sizeof(detail::header)) {
+        try {
+            auto& h = const_cast<detail::header&>(detail::check_header(seg.data(), seg.size(), name));
+            h.state.store(detail::state_retired, std::memory_order_release);
+        } catch (const error&) {
+            // Not a valid (or not a ready) section: nobody can be attached to it.
+        }
+    }
 }
 
 bool section_exists(const std::string& requested) {

@@ -53,7 +53,7 @@ const header& check_header(const void* data, std::size_t size, const std::string
     if (h.slot_size < sizeof(channel_slot) || h.slot_size % 64 != 0)
         corrupt(name, "bad slot size " + std::to_string(h.slot_size));
     if (h.name_size != name_field) corrupt(name, "bad name size " + std::to_string(h.name_size));
-    if (h.counter_count < counter_count) corrupt(name, "bad counter count " + std::to_string(h.counter_count));
+    if (h.counter_count != counter_count) corrupt(name, "bad counter count " + std::to_string(h.counter_count));
     if (h.block_size == 0 || h.block_size > max_block_size)
         corrupt(name, "bad block size " + std::to_string(h.block_size));
     if (h.max_channels == 0 || h.max_channels > max_max_channels)
@@ -88,6 +88,12 @@ std::int64_t now_seconds() noexcept {
     struct timespec ts {};
     ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
     return static_cast<std::int64_t>(ts.tv_sec);
+}
+
+std::int64_t now_millis() noexcept {
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 std::int64_t process_start_ticks(pid_t pid) noexcept {

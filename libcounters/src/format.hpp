@@ -31,6 +31,8 @@ bool slot_name(const channel_slot& s, std::string& out);
 
 /// Seconds since the epoch (vDSO clock, no system call).
 std::int64_t now_seconds() noexcept;
+/// Milliseconds of a monotonic clock (vDSO, no system call).
+std::int64_t now_millis() noexcept;
 /// Start time of @p pid in clock ticks since boot (/proc/PID/stat field 22), or -1.
 std::int64_t process_start_ticks(pid_t pid) noexcept;
 /// True when @p pid is running and (when @p start_ticks >= 0 and readable) started then.

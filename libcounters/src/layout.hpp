@@ -65,6 +65,14 @@ static_assert(offsetof(header, created) == 48);
 static_assert(offsetof(header, channels_offset) == 64);
 static_assert(offsetof(header, clear_time) == 96);
 static_assert(offsetof(header, overflow) == 112);
+static_assert(offsetof(header, major) == 8 && offsetof(header, minor) == 10);
+static_assert(offsetof(header, header_size) == 12 && offsetof(header, slot_size) == 16);
+static_assert(offsetof(header, block_size) == 20 && offsetof(header, max_channels) == 24);
+static_assert(offsetof(header, name_size) == 28 && offsetof(header, process_slots) == 36);
+static_assert(offsetof(header, process_slot_size) == 40 && offsetof(header, counter_count) == 44);
+static_assert(offsetof(header, instance_id) == 56 && offsetof(header, processes_offset) == 72);
+static_assert(offsetof(header, total_size) == 80 && offsetof(header, creator_pid) == 88);
+static_assert(offsetof(header, clear_count) == 104);
 
 struct alignas(64) channel_slot {
     au64 claim;                     //   0: free / ready / pid<<32|time of a registration
@@ -84,6 +92,10 @@ static_assert(offsetof(channel_slot, name) == 16);
 static_assert(offsetof(channel_slot, value) == 64);
 static_assert(offsetof(channel_slot, minimum) == 304);
 static_assert(offsetof(channel_slot, last_in) == 544);
+static_assert(offsetof(channel_slot, claim) == 0 && offsetof(channel_slot, claim_time) == 8);
+static_assert(offsetof(channel_slot, last_out) == 552);
+static_assert(offsetof(channel_slot, shared_current_in) == 560);
+static_assert(offsetof(channel_slot, shared_current_out) == 568);
 
 struct process_entry {
     au32 channel_plus1; // 0: unused; otherwise channel index + 1
@@ -93,6 +105,7 @@ struct process_entry {
     std::uint64_t reserved1;
 };
 static_assert(sizeof(process_entry) == 32);
+static_assert(offsetof(process_entry, current_in) == 8 && offsetof(process_entry, current_out) == 16);
 
 struct alignas(64) process_slot {
     au64 owner;               //  0: 0 free; pid; pid | owner_claiming while being reset
@@ -101,6 +114,8 @@ struct alignas(64) process_slot {
     process_entry entry[process_entries]; // 64
 };
 static_assert(sizeof(process_slot) == 64 + 32 * process_entries);
+static_assert(offsetof(process_slot, owner) == 0 && offsetof(process_slot, start_ticks) == 8);
+static_assert(offsetof(process_slot, entry) == 64);
 inline constexpr std::uint64_t owner_claiming = std::uint64_t{1} << 63;
 
 /// Byte offsets and size of a section with these parameters.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -14,8 +15,6 @@ namespace counters::detail {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto ready_wait = 2s;      // how long to wait for a creator to publish
-constexpr auto claim_wait = 5s;      // how long to wait for another registrant
 constexpr std::int64_t stale_claim_seconds = 30;
 
 std::uint64_t random_id() {
@@ -100,13 +99,14 @@ channel_slot* mapping::find(std::string_view name) const noexcept {
     return nullptr;
 }
 
-channel_slot* mapping::resolve(std::string_view name) {
+channel_slot* mapping::resolve(std::string_view name, std::chrono::milliseconds wait) {
     // Slots fill in order and are never freed, so the used ones form a prefix. Every
     // registrant scans that prefix, waiting on slots still being claimed, and claims the
     // first free slot with a compare-and-swap: a name can only ever be registered once.
+    // The clock is read only when a slot is found mid-registration (rare), never per slot.
     for (std::uint32_t i = 0; i < hdr->max_channels; ++i) {
         channel_slot* s = slot_at(*hdr, i);
-        const auto deadline = std::chrono::steady_clock::now() + claim_wait;
+        std::optional<std::chrono::steady_clock::time_point> deadline;
         for (;;) {
             std::uint64_t c = s->claim.load(std::memory_order_acquire);
             if (c == claim_ready) {
@@ -120,7 +120,10 @@ channel_slot* mapping::resolve(std::string_view name) {
             } else if (claim_is_dead(c)) {
                 // The registrant died (or stalled) before publishing: nobody uses the slot.
                 take = s->claim.compare_exchange_strong(c, claim, std::memory_order_acq_rel);
-            } else if (std::chrono::steady_clock::now() > deadline) {
+            } else if (!deadline) {
+                deadline = std::chrono::steady_clock::now() + wait;
+                continue;
+            } else if (std::chrono::steady_clock::now() > *deadline) {
                 throw error(errc::system, seg.name(),
                             "channel slot " + std::to_string(i) + " stays claimed by process " +
                                 std::to_string(c >> 32));
@@ -188,7 +191,8 @@ process_entry* mapping::entry_for(const channel_slot* slot) noexcept {
 }
 
 std::unique_ptr<mapping> open_or_create(const std::string& name, const create_options& opts,
-                                        bool create_missing, bool* created) {
+                                        bool create_missing, bool* created,
+                                        std::chrono::milliseconds ready_wait) {
     validate_section_name(name);
     check_create_options(name, opts);
     if (created) *created = false;

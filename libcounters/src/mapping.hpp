@@ -7,11 +7,17 @@
 #include <counters/options.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <string_view>
 
 namespace counters::detail {
+
+/// How long set-up calls wait for a creator to publish a section, and for another process
+/// to finish registering a channel, before giving up with an error.
+inline constexpr std::chrono::milliseconds default_ready_wait{2000};
+inline constexpr std::chrono::milliseconds claim_wait{5000};
 
 struct mapping {
     segment seg;
@@ -36,8 +42,9 @@ struct mapping {
         return hdr->state.load(std::memory_order_relaxed) == state_ready;
     }
     /// Finds or registers @p name; nullptr when the table is full (overflow is counted).
-    /// Throws counters::error when a registration claim stays unresolvable.
-    channel_slot* resolve(std::string_view name);
+    /// Waits at most @p wait for a live registrant holding a slot mid-registration, then
+    /// throws counters::error(errc::system).
+    channel_slot* resolve(std::string_view name, std::chrono::milliseconds wait = claim_wait);
     /// Finds @p name without registering; nullptr when absent.
     channel_slot* find(std::string_view name) const noexcept;
     /// This process's entry for @p slot in its process slot; nullptr when none is free.
@@ -45,10 +52,11 @@ struct mapping {
 };
 
 /// Opens section @p name read-write, creating it with @p opts when it does not exist, and
-/// waits (bounded) until it is ready. Sets @p created when this call created it.
+/// waits at most @p ready_wait until it is ready. Sets @p created when this call created it.
 /// Throws counters::error.
 std::unique_ptr<mapping> open_or_create(const std::string& name, const create_options& opts,
-                                        bool create_missing, bool* created = nullptr);
+                                        bool create_missing, bool* created = nullptr,
+                                        std::chrono::milliseconds ready_wait = default_ready_wait);
 
 /// Checks creation options; throws errc::invalid_argument naming @p name.
 void check_create_options(const std::string& name, const create_options& opts);

@@ -34,11 +34,12 @@ struct section_impl {
     mapping* current = nullptr;
     std::vector<std::unique_ptr<bound>> bounds;
     std::unordered_map<std::string, std::unique_ptr<binding>> bindings;
-    std::int64_t last_failed_reattach = 0;
+    std::int64_t last_attempt_ms = 0;  // monotonic ms of the last failed re-attach attempt
+    std::int64_t failing_since_ms = 0; // first failure of the current streak (0: none)
     bool reattach_reported = false;
 
-    bound* bind(binding& b) {                  // with mu held
-        channel_slot* s = current->resolve(b.name);
+    bound* bind(binding& b, std::chrono::milliseconds wait = claim_wait) { // with mu held
+        channel_slot* s = current->resolve(b.name, wait);
         bounds.push_back(std::make_unique<bound>(bound{current, s}));
         if (s == nullptr && !b.overflow_reported.exchange(true))
             std::fprintf(stderr,
@@ -48,33 +49,35 @@ struct section_impl {
         return bounds.back().get();
     }
 
-    /// Called when a binding's section was retired: attach to the new incarnation.
+    /// Called from a recording call when a binding's section was retired: attach to the new
+    /// incarnation. Never waits: when another thread is re-attaching, when the new section
+    /// is not ready yet, or within 10 ms of a failed attempt, the event goes to the retired
+    /// section (it was deleted; its counts are gone anyway) and a later event tries again.
     bound* reattach(binding& b) noexcept {
-        std::lock_guard<std::mutex> lock(mu);
         bound* old = b.cur.load(std::memory_order_acquire);
+        std::unique_lock<std::mutex> lock(mu, std::try_to_lock);
+        if (!lock.owns_lock()) return old;
+        const std::int64_t now = now_millis();
         try {
             if (!current->ready()) {
-                std::int64_t now = now_seconds();
-                if (now == last_failed_reattach) return old; // at most one attempt a second
-                try {
-                    maps.push_back(open_or_create(name, opts, true));
-                } catch (...) {
-                    last_failed_reattach = now;
-                    throw;
-                }
+                if (failing_since_ms != 0 && now - last_attempt_ms < 10) return old;
+                maps.push_back(open_or_create(name, opts, true, nullptr, std::chrono::milliseconds(1)));
                 current = maps.back().get();
             }
-            if (old->map == current) return old;
-            bound* nb = bind(b);
-            b.cur.store(nb, std::memory_order_release);
-            return nb;
+            if (old->map != current) {
+                old = bind(b, std::chrono::milliseconds(1));
+                b.cur.store(old, std::memory_order_release);
+            }
+            failing_since_ms = 0;
         } catch (const std::exception& e) {
-            if (!reattach_reported) {
-                reattach_reported = true;
+            last_attempt_ms = now;
+            if (failing_since_ms == 0) failing_since_ms = now;
+            if (now - failing_since_ms >= 1000 && !reattach_reported) {
+                reattach_reported = true; // said once per process: never flood the MTA's stderr
                 std::fprintf(stderr, "libcounters: cannot re-attach: %s\n", e.what());
             }
-            return old;
         }
+        return old;
     }
 };
 

@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <climits>
 #include <unistd.h>
+#include <vector>
 
 namespace bip = boost::interprocess;
 
@@ -35,6 +37,22 @@ namespace {
     std::string cause = e != 0 ? std::strerror(e) : ex.what();
     throw error(e != 0 ? errc_from_errno(e) : errc::system, name,
                 std::string(what_failed) + ": " + cause);
+}
+
+/// Whether a writer may trust a segment: root trusts everything; others trust a segment made
+/// by themselves or root, or one of their own groups' segments that is not world-writable
+/// (the MTA's group shares a section created with mode 0660). Anything else could have been
+/// planted by another user to have the MTA write into (and believe) it.
+bool trusted_for_writing(const struct stat& st) {
+    const uid_t me = ::geteuid();
+    if (me == 0 || st.st_uid == me || st.st_uid == 0) return true;
+    if ((st.st_mode & S_IWOTH) != 0) return false;
+    if (st.st_gid == ::getegid()) return true;
+    std::vector<gid_t> groups(static_cast<std::size_t>(NGROUPS_MAX));
+    const int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
+    for (int i = 0; i < n; ++i)
+        if (groups[static_cast<std::size_t>(i)] == st.st_gid) return true;
+    return false;
 }
 
 } // namespace
@@ -107,12 +125,11 @@ segment segment::open(const std::string& name, access how) {
         throw error(errc_from_errno(e), name, std::string("cannot stat: ") + std::strerror(e));
     }
     if (!S_ISREG(st.st_mode)) throw error(errc::foreign, name, "is not a regular shared-memory object");
-    // A writer (other than root) trusts only a segment made by its own user or by root:
-    // another user could otherwise plant a section and have the MTA write into it.
-    if (p->writable && st.st_uid != ::geteuid() && st.st_uid != 0 && ::geteuid() != 0)
+    if (p->writable && !trusted_for_writing(st))
         throw error(errc::permission, name,
-                    "refusing to write: owned by uid " + std::to_string(st.st_uid) +
-                        ", not by this user or root");
+                    "refusing to write: owned by uid " + std::to_string(st.st_uid) + " and group " +
+                        std::to_string(st.st_gid) +
+                        ", neither this user, root, nor one of this user's groups (or world-writable)");
     if (st.st_size > 0) {
         try {
             p->region = bip::mapped_region(p->shm, m, 0, static_cast<std::size_t>(st.st_size));

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <thread>
-#include <unordered_map>
 
 namespace counters {
 
@@ -56,8 +55,15 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
     info.instance_id = h.instance_id;
     info.size = size;
 
-    std::vector<std::uint32_t> slot_of; // snapshot index -> slot index
-    for (std::uint32_t i = 0; i < h.max_channels; ++i) {
+    // Used slots form a prefix: count them first so everything is allocated once.
+    std::uint32_t used = 0;
+    while (used < h.max_channels &&
+           detail::slot_at(h, used)->claim.load(std::memory_order_acquire) != detail::claim_free)
+        ++used;
+    snap.channels.reserve(used);
+    constexpr std::uint32_t none = ~std::uint32_t{0};
+    std::vector<std::uint32_t> index_of(used, none); // slot index -> snapshot index
+    for (std::uint32_t i = 0; i < used; ++i) {
         const channel_slot& s = *detail::slot_at(h, i);
         const std::uint64_t c = s.claim.load(std::memory_order_acquire);
         if (c == detail::claim_free) break;
@@ -67,14 +73,12 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
             throw error(errc::corrupt, name,
                         "corrupt section: channel slot " + std::to_string(i) + " has a bad name");
         copy_channel(s, v);
+        index_of[i] = static_cast<std::uint32_t>(snap.channels.size());
         snap.channels.push_back(std::move(v));
-        slot_of.push_back(i);
     }
     info.channels = static_cast<std::uint32_t>(snap.channels.size());
 
     // Current associations: sum the per-process entries of live processes.
-    std::unordered_map<std::uint32_t, std::size_t> by_slot;
-    for (std::size_t k = 0; k < slot_of.size(); ++k) by_slot.emplace(slot_of[k], k);
     for (std::uint32_t p = 0; p < h.process_slots; ++p) {
         const detail::process_slot& ps = *detail::process_at(h, p);
         const std::uint64_t owner = ps.owner.load(std::memory_order_acquire);
@@ -84,9 +88,8 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
         for (const auto& e : ps.entry) {
             const std::uint32_t c = e.channel_plus1.load(std::memory_order_relaxed);
             if (c == 0) continue;
-            auto it = by_slot.find(c - 1);
-            if (it == by_slot.end()) continue;
-            channel_values& v = snap.channels[it->second];
+            if (c - 1 >= used || index_of[c - 1] == none) continue;
+            channel_values& v = snap.channels[index_of[c - 1]];
             v.current_in += e.current_in.load(std::memory_order_relaxed);
             v.current_out += e.current_out.load(std::memory_order_relaxed);
         }

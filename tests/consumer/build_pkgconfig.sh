@@ -29,13 +29,7 @@ case $version in
 *) echo "build_pkgconfig.sh: counters.pc has version '$version', expected 1.x" >&2; exit 1 ;;
 esac
 
-# counters.pc records the prefix it was configured with; an install with --prefix
-# elsewhere must override it (see the consumer:pc-relocatable test).
-declared=$("$pkg_config" --variable=prefix counters)
-if [ "$declared" != "$prefix" ]; then
-    echo "build_pkgconfig.sh: warning: counters.pc says prefix=$declared; using $prefix" >&2
-fi
-pc=("$pkg_config" --define-variable=prefix="$prefix")
+pc=("$pkg_config")
 flags=$("${pc[@]}" --cflags --libs counters)
 libdir=$("${pc[@]}" --variable=libdir counters)
 echo "build_pkgconfig.sh: flags: $flags"

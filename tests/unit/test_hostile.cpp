@@ -14,6 +14,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <functional>
 #include <unistd.h>
 #include <vector>
 
@@ -195,6 +197,41 @@ TEST_CASE("a symbolic link in place of a section is refused", "[hostile][permiss
     ::unlink(path.c_str());
 }
 
+namespace {
+/// Runs @p body in a child switched to @p uid / @p gid with supplementary group @p extra
+/// (-1: none); returns the child's exit status (body's result), or 99 when switching failed.
+int run_as(uid_t uid, gid_t gid, long extra, const std::function<int()>& body) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        gid_t groups[1] = {static_cast<gid_t>(extra)};
+        if (::setgroups(extra >= 0 ? 1 : 0, groups) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)
+            ::_exit(99);
+        int rc = 98;
+        try {
+            rc = body();
+        } catch (...) {
+        }
+        ::_exit(rc);
+    }
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 97;
+}
+
+int try_write(const std::string& name) {
+    try {
+        section w(name);
+        channel c = w.get("x");
+        enqueued(c, c, 1, 1);
+        return 0;
+    } catch (const error& e) {
+        return e.code() == errc::permission && std::string(e.what()).find("refusing to write") != std::string::npos
+                   ? 1
+                   : 2;
+    }
+}
+} // namespace
+
 TEST_CASE("writers refuse a section owned by another user", "[hostile][permissions]") {
     if (::geteuid() != 0) {
         WARN("needs root to give a segment away and to switch users; skipped");
@@ -202,30 +239,26 @@ TEST_CASE("writers refuse a section owned by another user", "[hostile][permissio
     }
     temp_section t("owned");
     create_section(t.name());
-    REQUIRE(::chown(("/dev/shm/" + t.name()).c_str(), 65534, 65534) == 0);
-    REQUIRE(::chmod(("/dev/shm/" + t.name()).c_str(), 0666) == 0); // writable by anyone
-    // A writer running as another unprivileged user (uid 65533) refuses it; a reader does not.
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        int rc = 10;
-        if (::setgid(65533) == 0 && ::setuid(65533) == 0) {
-            try {
-                section w(t.name());
-                rc = 11;
-            } catch (const error& e) {
-                rc = e.code() == errc::permission &&
-                             std::string(e.what()).find("owned by uid 65534") != std::string::npos
-                         ? 0
-                         : 12;
-            }
-        }
-        ::_exit(rc);
-    }
-    int st = 0;
-    ::waitpid(pid, &st, 0);
-    REQUIRE(WIFEXITED(st));
-    CHECK(WEXITSTATUS(st) == 0);
+    const std::string path = "/dev/shm/" + t.name();
+    REQUIRE(::chown(path.c_str(), 65534, 65534) == 0);
+    REQUIRE(::chmod(path.c_str(), 0666) == 0); // writable by anyone: planted
+    CHECK(run_as(65533, 65533, -1, [&] { return try_write(t.name()); }) == 1);
+    // A member of the section's group may write a group-writable (not world-writable) one.
+    REQUIRE(::chmod(path.c_str(), 0660) == 0);
+    CHECK(run_as(65533, 65533, 65534, [&] { return try_write(t.name()); }) == 0);
+    // A world-writable one is refused even to a group member.
+    REQUIRE(::chmod(path.c_str(), 0666) == 0);
+    CHECK(run_as(65533, 65533, 65534, [&] { return try_write(t.name()); }) == 1);
+    // A user who cannot read it gets a clear permission error from the reader.
+    REQUIRE(::chmod(path.c_str(), 0660) == 0);
+    CHECK(run_as(65533, 65533, -1, [&] {
+              try {
+                  read_snapshot(t.name());
+                  return 3;
+              } catch (const error& e) {
+                  return e.code() == errc::permission ? 0 : 4;
+              }
+          }) == 0);
     CHECK_NOTHROW(read_snapshot(t.name())); // reading is harmless: input is validated
     CHECK_NOTHROW(section(t.name()));       // root may write anything
 }

@@ -167,16 +167,23 @@ TEST_CASE("a writer killed with SIGKILL mid-work leaves a section others update 
     temp_section t;
     create_section(t.name());
     for (int round = 0; round < 5; ++round) {
+        int started[2];
+        REQUIRE(::pipe(started) == 0);
         gang victim(1, [&](int) {
             section sec(t.name());
             channel a = sec.get("victim"), b = sec.get("shared");
             association_opened(b, direction::inbound);
+            (void)!::write(started[1], "s", 1); // the kill must land mid-work, not before it
             for (std::uint64_t k = 0;; ++k) {
                 enqueued(a, b, 1, 10);
                 if (k % 16 == 0) (void)sec.get("v" + std::to_string(k % 64)); // registrations too
             }
         });
         victim.release();
+        char c = 0;
+        REQUIRE(::read(started[0], &c, 1) == 1);
+        ::close(started[0]);
+        ::close(started[1]);
         std::this_thread::sleep_for(std::chrono::milliseconds(5 + 7 * round));
         ::kill(victim.pids()[0], SIGKILL);
         victim.wait_all();

@@ -6,6 +6,9 @@
 #include <counters/counter.hpp>
 #include <counters/error.hpp>
 #include <counters/options.hpp>
+#include <counters/registry.hpp>
+#include <counters/registry_snapshot.hpp>
 #include <counters/section.hpp>
 #include <counters/snapshot.hpp>
+#include <counters/stats.hpp>
 #include <counters/version.hpp>

@@ -80,7 +80,8 @@ public:
     /// When the channel table is full, returns a handle that records nothing, bumps the
     /// section's overflow count and reports it once on stderr.
     /// Throws counters::error(errc::invalid_argument) for a bad name (empty, longer than 32
-    /// bytes, control characters or spaces). Thread-safe.
+    /// bytes, control characters or spaces), and errc::system when another live process
+    /// holds the slot being registered for more than 5 seconds. Thread-safe.
     channel get(std::string_view name);
 
     /// The section name.
