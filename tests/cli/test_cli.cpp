@@ -4,7 +4,11 @@
 #include <counters/error.hpp>
 #include <counters_tools/cli.hpp>
 
+#include <cstdio>
 #include <sstream>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -142,4 +146,33 @@ TEST_CASE("guarded maps exceptions to exit codes", "[cli]") {
     CHECK(guarded("p", []() -> int { throw counters::error(counters::errc::invalid_argument, "s", "bad"); }) ==
           exit_usage);
     CHECK(guarded("p", []() -> int { throw std::runtime_error("x"); }) == exit_failure);
+}
+
+TEST_CASE("a segment that shrinks under a reader ends the tool with one line, not a crash",
+          "[cli][fault]") {
+    int err[2];
+    REQUIRE(::pipe(err) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::dup2(err[1], STDERR_FILENO);
+        install_fault_guard("prog");
+        std::FILE* f = std::tmpfile();
+        if (f == nullptr || ::ftruncate(::fileno(f), 8192) != 0) ::_exit(3);
+        void* p = ::mmap(nullptr, 8192, PROT_READ, MAP_SHARED, ::fileno(f), 0);
+        if (p == MAP_FAILED || ::ftruncate(::fileno(f), 0) != 0) ::_exit(4);
+        volatile const char* c = static_cast<const char*>(p);
+        (void)c[4096]; // beyond the end of the file now: SIGBUS
+        ::_exit(5);
+    }
+    ::close(err[1]);
+    char buf[256] = {};
+    const ssize_t n = ::read(err[0], buf, sizeof buf - 1);
+    ::close(err[0]);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == exit_failure);
+    CHECK(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0) ==
+          "prog: a shared-memory segment shrank while being read\n");
 }

@@ -1,6 +1,8 @@
 // counterutil: command-line parsing only; the work is in run() (counterutil.cpp).
 #include "counterutil.hpp"
 
+#include <counters_tools/cli.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -37,5 +39,6 @@ int main(int argc, char** argv) {
         std::cout << "counterutil (libcounters) " << COUNTERUTIL_VERSION << "\n";
         return counterutil::exit_ok;
     }
+    counters::tools::install_fault_guard("counterutil");
     return counterutil::run(opt, std::cout, std::cerr);
 }

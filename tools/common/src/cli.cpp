@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
+#include <cstring>
 #include <map>
 #include <iostream>
 #include <new>
 #include <ostream>
 #include <set>
+#include <unistd.h>
 
 namespace counters::tools {
 
@@ -178,6 +181,27 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const
 
 void report(std::ostream& err, const std::string& prog, const std::string& message) {
     err << prog << ": " << message << '\n' << std::flush;
+}
+
+namespace {
+char fault_message[256];
+std::size_t fault_length = 0;
+
+extern "C" void on_fault(int) {
+    // Only async-signal-safe calls here.
+    (void)!::write(STDERR_FILENO, fault_message, fault_length);
+    ::_exit(exit_failure);
+}
+} // namespace
+
+void install_fault_guard(const std::string& prog) {
+    const std::string text = prog + ": a shared-memory segment shrank while being read\n";
+    fault_length = std::min(text.size(), sizeof fault_message);
+    std::memcpy(fault_message, text.data(), fault_length);
+    struct sigaction sa {};
+    sa.sa_handler = on_fault;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGBUS, &sa, nullptr);
 }
 
 int report_current_exception(const std::string& prog) {

@@ -7,6 +7,7 @@
 
 #include <ostream>
 #include <string>
+#include <iterator>
 #include <vector>
 
 namespace counters::tools {
@@ -20,43 +21,38 @@ std::int64_t value_of(const channel_values& c, counter k, bool absolute) {
 const char* const row_labels[row_count] = {"Received",  "Stored",   "Delivered", "Submitted",
                                            "Attempted", "Rejected", "Failed"};
 
-std::string queue_line(const char* label, std::int64_t time, std::int64_t count) {
+void queue_line(fmt::memory_buffer& buf, const char* label, std::int64_t time, std::int64_t count) {
     const double avg = count == 0 ? 0.0 : static_cast<double>(time) / static_cast<double>(count);
-    return fmt::format("   {:<24}{}/{} = {:.2f}", label, time, count, avg);
+    fmt::format_to(std::back_inserter(buf), "   {:<24}{}/{} = {:.2f}\n", label, time, count, avg);
 }
 
-/// Lines of one channel, groups separated by one blank line.
-std::vector<std::string> channel_lines(const channel_values& c, const render_options& o) {
-    std::vector<std::vector<std::string>> groups;
+/// Appends the lines of one channel, groups separated by one blank line. Everything goes
+/// into one buffer: no per-line allocation (10,000 channels are 5 MB of text).
+void append_channel(fmt::memory_buffer& buf, const channel_values& c, const render_options& o) {
+    auto out = std::back_inserter(buf);
     const bool a = o.absolute;
+    fmt::format_to(out, "{}\n", escape_name(c.name));
     if (o.channels) {
-        std::vector<std::string> rows;
         for (std::size_t r = 0; r < row_count; ++r) {
             const auto first = static_cast<std::size_t>(first_counter(static_cast<row>(r)));
-            std::string line = fmt::format("   {:<9}{:>18}{:>11}{:>11}", row_labels[r],
-                                           value_of(c, static_cast<counter>(first), a),
-                                           value_of(c, static_cast<counter>(first + 1), a),
-                                           value_of(c, static_cast<counter>(first + 2), a));
+            fmt::format_to(out, "   {:<9}{:>18}{:>11}{:>11}", row_labels[r],
+                           value_of(c, static_cast<counter>(first), a),
+                           value_of(c, static_cast<counter>(first + 1), a),
+                           value_of(c, static_cast<counter>(first + 2), a));
             if (static_cast<row>(r) == row::delivered)
-                line += fmt::format(" ({} first time)", value_of(c, counter::delivered_first_messages, a));
-            rows.push_back(std::move(line));
+                fmt::format_to(out, " ({} first time)", value_of(c, counter::delivered_first_messages, a));
+            buf.push_back('\n');
         }
-        groups.push_back(std::move(rows));
-        groups.push_back({queue_line("Queue time/count", value_of(c, counter::queue_time, a),
-                                     value_of(c, counter::queue_count, a)),
-                          queue_line("Queue first time/count", value_of(c, counter::queue_first_time, a),
-                                     value_of(c, counter::queue_first_count, a))});
+        buf.push_back('\n');
+        queue_line(buf, "Queue time/count", value_of(c, counter::queue_time, a), value_of(c, counter::queue_count, a));
+        queue_line(buf, "Queue first time/count", value_of(c, counter::queue_first_time, a),
+                   value_of(c, counter::queue_first_count, a));
     }
     if (o.associations) {
-        groups.push_back({fmt::format("   {:<16}{:>16}", "Total In Assocs", value_of(c, counter::in_assocs, a)),
-                          fmt::format("   {:<16}{:>16}", "Total Out Assocs", value_of(c, counter::out_assocs, a))});
+        if (o.channels) buf.push_back('\n');
+        fmt::format_to(out, "   {:<16}{:>16}\n", "Total In Assocs", value_of(c, counter::in_assocs, a));
+        fmt::format_to(out, "   {:<16}{:>16}\n", "Total Out Assocs", value_of(c, counter::out_assocs, a));
     }
-    std::vector<std::string> lines{escape_name(c.name)};
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-        if (g > 0) lines.emplace_back();
-        for (auto& l : groups[g]) lines.push_back(std::move(l));
-    }
-    return lines;
 }
 
 std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
@@ -69,12 +65,14 @@ void render_text(const snapshot& snap, const render_options& o, std::ostream& ou
         out << fmt::format("{:-<22} {:-<10} {:-<10} {:-<10}\n", "", "", "", "");
     }
     bool first = true;
+    fmt::memory_buffer buf;
     for (const channel_values& c : snap.channels) {
         if (!wildcard_match(o.pattern, c.name)) continue;
-        if (!first) out << '\n';
+        if (!first) buf.push_back('\n');
         first = false;
-        for (const std::string& l : channel_lines(c, o)) out << l << '\n';
+        append_channel(buf, c, o);
     }
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
     if (snap.section.overflow > 0) {
         out << fmt::format("\nChannel table full: {} registrations refused (max_channels={})\n",
                            snap.section.overflow, snap.section.max_channels);

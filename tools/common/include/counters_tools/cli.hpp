@@ -61,11 +61,17 @@ void report(std::ostream& err, const std::string& prog, const std::string& messa
 template <class F>
 int guarded(const std::string& prog, F&& body);
 
+/// Makes a SIGBUS (a shared-memory segment shrunk by another process while this one reads
+/// it) end the tool with one line `prog: a shared-memory segment shrank while being read`
+/// and exit_failure instead of a crash. Idempotent; guarded() calls it.
+void install_fault_guard(const std::string& prog);
+
 /// Implementation of guarded() for the exception currently being handled.
 int report_current_exception(const std::string& prog);
 
 template <class F>
 int guarded(const std::string& prog, F&& body) {
+    install_fault_guard(prog);
     try {
         return body();
     } catch (...) {
