@@ -1,5 +1,5 @@
-// mta-sim: the ims-ms channel, delivery into the message store. A later issue adds the
-// IMAP/POP servers that read what it stores.
+// mta-sim: the ims-ms channel, delivery into the message store. Users then read what it
+// stores through the IMAP and POP servers (store_access.hpp).
 #include "mta.hpp"
 
 namespace mta_sim {
@@ -16,8 +16,10 @@ public:
             m.defer(r); // mailbox locked, over quota for now, store busy
         else if (u < temporary + permanent)
             m.fail(r);  // no such mailbox, disabled account
-        else
+        else {
+            m.stored(r);
             m.deliver(r);
+        }
     }
 
 private:

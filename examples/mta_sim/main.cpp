@@ -4,6 +4,7 @@
 
 #include <counters/error.hpp>
 #include <counters/options.hpp>
+#include <counters/registry.hpp>
 #include <counters/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -41,12 +42,14 @@ std::uint64_t parse_seed(const std::string& text) {
 int main(int argc, char** argv) {
     mta_sim::options o;
     std::string section;
+    std::string registry;
     std::string seed_text;
 
     CLI::App app{"Simulated MTA: forks worker processes that route messages through tcp_local,\n"
                  "tcp_intranet, conversion, ims-ms and l and record every queue event in a\n"
-                 "libcounters section; prints what was recorded and, with --verify, checks\n"
-                 "the section against it.",
+                 "libcounters section, while users read the delivered mail through IMAP and\n"
+                 "POP servers that record into imapstat and popstat of the counter registry;\n"
+                 "prints what was recorded and, with --verify, checks both against it.",
                  "mta-sim"};
     app.add_option("--processes", o.processes, "worker processes")
         ->capture_default_str()
@@ -63,8 +66,20 @@ int main(int argc, char** argv) {
                    "each retry, removed when dequeued; about 1 in 500 is held as looping (.HELD).\n"
                    "Format: counters-queue(5); read it with qm summarize")
         ->check([](const std::string& v) { return v.empty() ? std::string("empty directory name") : std::string(); });
+    auto* registry_opt =
+        app.add_option("--registry", registry,
+                       "counter registry of imapstat and popstat (default: $COUNTERS_REGISTRY,\n"
+                       "else counters_registry)");
+    auto* no_servers = app.add_flag("--no-servers", "do not simulate the IMAP and POP servers (no registry)");
+    auto* linger_opt =
+        app.add_option("--linger", o.linger,
+                       "after the run, keep the IMAP and POP servers busy in real time for this\n"
+                       "many seconds (a few connections every 100 ms), for counterutil to watch")
+            ->capture_default_str()
+            ->check(CLI::Range(0u, 3600u));
+    no_servers->excludes(registry_opt)->excludes(linger_opt);
     app.add_flag("--verify", o.verify,
-                 "check that the section changed by exactly what the workers recorded");
+                 "check that the section and the registry changed by exactly what was recorded");
     app.add_flag("-q,--quiet", o.quiet, "print no summary (errors and the verify result only)");
     app.set_version_flag("--version", std::string("mta-sim (libcounters) ") + counters::library_version());
 
@@ -72,6 +87,19 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
         o.section = counters::section_name(section);
         counters::validate_section_name(o.section);
+        o.servers = no_servers->count() == 0;
+        if (o.servers) {
+            if (registry_opt->count() > 0 && registry.empty())
+                throw CLI::ValidationError("--registry", "empty registry name");
+            o.registry = counters::registry_name(registry);
+            try {
+                counters::validate_section_name(o.registry); // registries follow the same rules
+            } catch (const counters::error&) {
+                throw CLI::ValidationError(registry_opt->count() > 0 ? "--registry" : "COUNTERS_REGISTRY",
+                                           "bad registry name \"" + o.registry +
+                                                             "\": use 1 to 200 letters, digits, '.', '_' or '-'");
+            }
+        }
         if (seed_opt->count() > 0) o.seed = parse_seed(seed_text);
         else o.seed = seed_from_time();
     } catch (const CLI::CallForHelp& e) {

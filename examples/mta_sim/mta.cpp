@@ -1,6 +1,8 @@
 // mta-sim: the MTA core: routing, queueing outcomes, the event loop.
 #include "mta.hpp"
 
+#include "store_access.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -117,6 +119,11 @@ void mta::fail(queue_store::ref r) {
     }
 }
 
+void mta::stored(queue_store::ref r) {
+    rec_.counts().store_deliveries += 1;
+    if (readers_ != nullptr) readers_->new_mail(now_, q_.at(r).recipients);
+}
+
 void mta::arrival(std::uint64_t remaining) {
     const auto cap = static_cast<std::uint32_t>(std::min<std::uint64_t>(remaining, 5));
     const double u = w_.uniform();
@@ -135,10 +142,12 @@ void mta::process_until(double t) {
     double due;
     while (q_.next_due(t, r, due)) {
         now_ = std::max(now_, due);
+        if (readers_ != nullptr) readers_->advance(now_);
         if (q_.at(r).attempts > 0) rec_.counts().retries += 1;
         programs_[idx(q_.channel_of(r))]->attempt(*this, r);
     }
     now_ = std::max(now_, t);
+    if (readers_ != nullptr) readers_->advance(now_);
 }
 
 void mta::run(std::uint64_t messages) {
@@ -152,6 +161,7 @@ void mta::run(std::uint64_t messages) {
     process_until(now_ + drain_after_last);
     for (auto& p : programs_)
         if (p) p->finish(*this);
+    if (readers_ != nullptr) readers_->finish();
     for (std::size_t c = 0; c < chan_count; ++c) rec_.counts().queued[c] = q_.depth(static_cast<chan>(c));
 }
 

@@ -4,6 +4,8 @@
 // Actors, one file each: smtp_server (the SMTP server parts of tcp_local and tcp_intranet),
 // local_submit (the l channel), and the channel programs smtp_client (the SMTP client parts
 // of tcp_local and tcp_intranet), conversion and ims_ms. Time is simulated: nothing sleeps.
+// Optionally, the users of the message store read what ims-ms delivers through the IMAP
+// and POP servers (store_access.hpp), on the same simulated clock.
 #pragma once
 
 #include "channels.hpp"
@@ -19,6 +21,7 @@
 namespace mta_sim {
 
 class mta;
+class mail_readers;
 
 /// The master (dequeue) side of a channel: runs one delivery attempt at a time.
 class channel_program {
@@ -39,6 +42,10 @@ public:
     ~mta();
     mta(const mta&) = delete;
     mta& operator=(const mta&) = delete;
+
+    /// Tells @p readers of every message ims-ms delivers and moves their clock with the MTA's
+    /// (nullptr: nobody reads mail). Set before run(); run() ends their open sessions.
+    void use_readers(mail_readers* readers) noexcept { readers_ = readers; }
 
     /// Offers @p messages messages (SMTP and local submissions), delivering as simulated time
     /// passes; then lets the queues run a little and stops: what is still queued stays.
@@ -65,6 +72,9 @@ public:
     /// R: the attempt failed permanently; the entry is dequeued and a non-delivery notice is
     /// enqueued by the same channel to the sender's channel (and sometimes to the postmaster).
     void fail(queue_store::ref r);
+    /// ims-ms put entry @p r into the message store (call before deliver): its recipients'
+    /// mail readers are told.
+    void stored(queue_store::ref r);
 
 private:
     void arrival(std::uint64_t remaining);
@@ -75,6 +85,7 @@ private:
     queue_store q_;
     double now_ = 0;
     std::uint64_t next_id_ = 1;
+    mail_readers* readers_ = nullptr;
     std::array<std::unique_ptr<channel_program>, chan_count> programs_;
 };
 

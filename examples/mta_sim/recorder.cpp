@@ -1,6 +1,7 @@
 // mta-sim: recording calls mirrored into the tally (same arithmetic as the library's).
 #include "recorder.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -21,6 +22,20 @@ tally& tally::operator+=(const tally& o) noexcept {
     refused_connect += o.refused_connect;
     bounces += o.bounces;
     retries += o.retries;
+    store_deliveries += o.store_deliveries;
+    for (std::size_t s = 0; s < service_count; ++s) service[s] += o.service[s];
+    return *this;
+}
+
+service_tally& service_tally::operator+=(const service_tally& o) noexcept {
+    connections += o.connections;
+    failed_connections += o.failed_connections;
+    good_logins += o.good_logins;
+    failed_logins += o.failed_logins;
+    open += o.open;
+    refused += o.refused;
+    peak_sum += o.peak_sum;
+    peak_max = std::max(peak_max, o.peak_max);
     return *this;
 }
 
@@ -121,6 +136,50 @@ void recorder::association_failed(chan ch) noexcept {
     counters::association_failed(h_[idx(ch)]);
     ++t_.events;
     add(ch, counter::out_assocs_failed, 1);
+}
+
+service_recorder::service_recorder(counters::registry& reg, tally& t)
+    : stats_{counters::service_stats(reg, object_of(service::imap)),
+             counters::service_stats(reg, object_of(service::pop))},
+      t_(t) {}
+
+void service_recorder::accepted(service s) noexcept {
+    stats_[idx(s)].accepted();
+    ++t_.events;
+    service_tally& v = t_.service[idx(s)];
+    ++v.connections;
+    ++v.open;
+    // This worker's own high-water mark: the registry's maxConnections (over all processes)
+    // is at least the highest of these and at most their sum.
+    v.peak_sum = std::max(v.peak_sum, v.open);
+    v.peak_max = v.peak_sum;
+}
+
+void service_recorder::closed(service s) noexcept {
+    stats_[idx(s)].closed();
+    ++t_.events;
+    --t_.service[idx(s)].open;
+}
+
+void service_recorder::failed(service s, bool was_accepted) noexcept {
+    stats_[idx(s)].failed();
+    ++t_.events;
+    service_tally& v = t_.service[idx(s)];
+    ++v.failed_connections;
+    if (!was_accepted) ++v.refused;
+    if (was_accepted) closed(s);
+}
+
+void service_recorder::login_ok(service s) noexcept {
+    stats_[idx(s)].login_ok();
+    ++t_.events;
+    ++t_.service[idx(s)].good_logins;
+}
+
+void service_recorder::login_failed(service s) noexcept {
+    stats_[idx(s)].login_failed();
+    ++t_.events;
+    ++t_.service[idx(s)].failed_logins;
 }
 
 } // namespace mta_sim

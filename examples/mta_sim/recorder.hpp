@@ -1,11 +1,16 @@
 // mta-sim: the only place that calls the recording API. Every call goes to the library and
-// is mirrored into the worker's tally, so the tally is exactly what was recorded.
+// is mirrored into the worker's tally, so the tally is exactly what was recorded: the channel
+// counters of the section (recorder) and the service objects of the registry
+// (service_recorder).
 #pragma once
 
 #include "channels.hpp"
+#include "services.hpp"
 #include "tally.hpp"
 
+#include <counters/registry.hpp>
 #include <counters/section.hpp>
+#include <counters/stats.hpp>
 
 #include <array>
 #include <cstdint>
@@ -41,6 +46,32 @@ private:
     std::array<counters::channel, chan_count> h_;
     std::uint64_t block_size_;
     tally t_;
+};
+
+/// The IMAP and POP servers' events, recorded into imapstat and popstat (instance "global")
+/// with one counters::service_stats per service, mirrored into the service part of a tally.
+class service_recorder {
+public:
+    /// Registers or finds imapstat and popstat in @p reg (throws counters::error). Counts into
+    /// @p t, which must outlive this recorder.
+    service_recorder(counters::registry& reg, tally& t);
+
+    /// A client connection was accepted.
+    void accepted(service s) noexcept;
+    /// An accepted connection ended.
+    void closed(service s) noexcept;
+    /// A connection could not be served; @p was_accepted: accepted() was called for it (it is
+    /// closed as well), else it was refused before that.
+    void failed(service s, bool was_accepted) noexcept;
+    void login_ok(service s) noexcept;
+    void login_failed(service s) noexcept;
+
+    /// Connections of @p s open now (accepted and not closed by this recorder).
+    std::int64_t open(service s) const noexcept { return t_.service[idx(s)].open; }
+
+private:
+    std::array<counters::service_stats, service_count> stats_;
+    tally& t_;
 };
 
 } // namespace mta_sim

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 namespace mta_sim {
 
@@ -52,6 +55,18 @@ const counters::channel_values* find(const counters::snapshot& s, const char* na
     return it == s.channels.end() ? nullptr : &*it;
 }
 
+/// The value of imapstat/popstat field @p field of instance global, or nullopt.
+std::optional<std::int64_t> service_value(const counters::registry_snapshot& s, service svc,
+                                          std::string_view field) {
+    const counters::object_values* o = s.find(object_of(svc));
+    if (o == nullptr) return std::nullopt;
+    const counters::instance_values* in = o->find("global");
+    if (in == nullptr) return std::nullopt;
+    const counters::field_value* f = in->find(field);
+    if (f == nullptr) return std::nullopt;
+    return f->number;
+}
+
 std::string average(std::int64_t time, std::int64_t count) {
     return count == 0 ? std::string("-") : fmt::format("{:.1f}", static_cast<double>(time) / static_cast<double>(count));
 }
@@ -70,7 +85,75 @@ std::vector<std::string> check_tally(const tally& t) {
             out.push_back(fmt::format("check: {} left {} inbound and {} outbound associations open",
                                       chan_names[c], t.current_in[c], t.current_out[c]));
     }
+    for (std::size_t s = 0; s < service_count; ++s)
+        if (t.service[s].open != 0)
+            out.push_back(fmt::format("check: {} left {} connections open", service_objects[s],
+                                      t.service[s].open));
     return out;
+}
+
+std::vector<std::string> verify_registry(const counters::registry_snapshot& before,
+                                         const counters::registry_snapshot& after, const tally& t) {
+    std::vector<std::string> out;
+    for (std::size_t s = 0; s < service_count; ++s) {
+        const service svc = static_cast<service>(s);
+        const service_tally& v = t.service[s];
+        if (after.find(object_of(svc)) == nullptr || after.find(object_of(svc))->find("global") == nullptr) {
+            out.push_back(fmt::format("verify: {}.global is not in registry {}", object_of(svc), after.info.name));
+            continue;
+        }
+        auto field = [&](const counters::registry_snapshot& snap, std::string_view name,
+                         bool required) -> std::int64_t {
+            const std::optional<std::int64_t> x = service_value(snap, svc, name);
+            if (!x && required)
+                out.push_back(fmt::format("verify: {} has no field {}", object_of(svc), name));
+            return x.value_or(0);
+        };
+        const std::array<std::pair<const char*, std::int64_t>, 4> recorded = {{
+            {"numConnections", v.connections},
+            {"numFailedConnections", v.failed_connections},
+            {"numGoodLogins", v.good_logins},
+            {"numFailedLogins", v.failed_logins},
+        }};
+        for (const auto& [name, want] : recorded) {
+            const std::int64_t delta = field(after, name, true) - field(before, name, false);
+            if (delta != want)
+                out.push_back(fmt::format("verify: {} {}: recorded {}, registry changed by {}",
+                                          object_of(svc), name, want, delta));
+        }
+        const std::int64_t current = field(after, "numCurrentConnections", true);
+        if (current != 0)
+            out.push_back(fmt::format("verify: {} numCurrentConnections {} (expected 0)", object_of(svc), current));
+        const std::int64_t max_before = field(before, "maxConnections", false);
+        const std::int64_t max_after = field(after, "maxConnections", true);
+        const std::int64_t lo = std::max({max_before, v.peak_max, std::int64_t{v.connections > 0 ? 1 : 0}});
+        const std::int64_t hi = std::max(max_before, field(before, "numCurrentConnections", false) + v.peak_sum);
+        if (max_after < lo || max_after > hi)
+            out.push_back(fmt::format("verify: {} maxConnections {} not in [{}, {}]", object_of(svc),
+                                      max_after, lo, hi));
+    }
+    return out;
+}
+
+std::string registry_peaks(const counters::registry_snapshot& after) {
+    std::string s;
+    for (std::size_t i = 0; i < service_count; ++i) {
+        const service svc = static_cast<service>(i);
+        s += fmt::format("{}{} maxConnections {}", i == 0 ? "" : ", ", object_of(svc),
+                         service_value(after, svc, "maxConnections").value_or(0));
+    }
+    return s;
+}
+
+void print_services(std::FILE* out, const tally& t) {
+    fmt::print(out, "{:<14}{:>12}{:>10}{:>10}{:>10}{:>12}{:>10}\n", "services", "connections",
+               "failed", "(refused)", "logins", "bad logins", "max open");
+    for (std::size_t s = 0; s < service_count; ++s) {
+        const service_tally& v = t.service[s];
+        fmt::print(out, "{:<14}{:>12}{:>10}{:>10}{:>10}{:>12}{:>10}\n", service_objects[s],
+                   v.connections, v.failed_connections, v.refused, v.good_logins, v.failed_logins,
+                   v.peak_max);
+    }
 }
 
 std::vector<std::string> verify_section(const counters::snapshot& before,
@@ -107,7 +190,8 @@ void print_summary(std::FILE* out, const options& o, const tally& t, double seco
                    bool checks_ok) {
     auto v = [&](std::size_t c, counter k) { return t.value[c][counters::index(k)]; };
     const double rate = seconds > 0 ? static_cast<double>(t.events) / seconds : 0.0;
-    fmt::print(out, "mta-sim: section \"{}\", seed {}, {} process{} x {} messages\n", o.section,
+    fmt::print(out, "mta-sim: section \"{}\", {}, seed {}, {} process{} x {} messages\n", o.section,
+               o.servers ? fmt::format("registry \"{}\"", o.registry) : std::string("no servers"),
                o.seed, o.processes, o.processes == 1 ? "" : "es", o.messages);
     fmt::print(out, "elapsed {:.3f} s, {} events, {:.2f} M events/s\n", seconds, t.events, rate / 1e6);
     std::int64_t rejected = 0;
@@ -144,11 +228,16 @@ void print_summary(std::FILE* out, const options& o, const tally& t, double seco
                    v(c, counter::out_assocs), v(c, counter::out_assocs_failed),
                    average(v(c, counter::queue_time), v(c, counter::queue_count)),
                    average(v(c, counter::queue_first_time), v(c, counter::queue_first_count)));
+    if (o.servers) {
+        fmt::print(out, "\nIMAP and POP sessions of users reading the {} messages ims-ms delivered "
+                        "(max open: most at once in one worker):\n", t.store_deliveries);
+        print_services(out, t);
+    }
     fmt::print(out,
                "\nchecks: sum(Received) {} == sum(Submitted) {}, Stored == Received - Delivered "
-               "and == queued on every channel: {}\n",
+               "and == queued on every channel{}: {}\n",
                s(counter::received_messages), s(counter::submitted_messages),
-               checks_ok ? "OK" : "FAILED");
+               o.servers ? ", every IMAP/POP connection closed" : "", checks_ok ? "OK" : "FAILED");
 }
 
 } // namespace mta_sim

@@ -1,10 +1,14 @@
-// mta-sim: the parent: forks the workers, collects their tallies, checks and reports.
+// mta-sim: the parent: forks the workers, collects their tallies, checks and reports; then,
+// with --linger, runs the IMAP and POP servers in real time for a while.
+#include "linger.hpp"
 #include "options.hpp"
 #include "report.hpp"
 #include "tally.hpp"
 #include "worker.hpp"
 
 #include <counters/admin.hpp>
+#include <counters/registry.hpp>
+#include <counters/registry_snapshot.hpp>
 #include <counters/snapshot.hpp>
 
 #include <fmt/format.h>
@@ -53,6 +57,46 @@ std::string describe_status(int status) {
     return fmt::format("ended with wait status {}", status);
 }
 
+/// Prints the verdict on the registry's change; returns false on a mismatch.
+bool report_registry(const counters::registry_snapshot& before, const counters::registry_snapshot& after,
+                     const tally& t, const char* what) {
+    const std::vector<std::string> mismatches = verify_registry(before, after, t);
+    if (mismatches.empty()) {
+        std::printf("verify: OK (%s: imapstat and popstat of registry %s match, no connection open, %s)\n",
+                    what, after.info.name.c_str(), registry_peaks(after).c_str());
+        return true;
+    }
+    for (const std::string& m : mismatches) std::printf("%s\n", m.c_str());
+    std::printf("verify: FAILED (%s: %zu mismatches in registry %s)\n", what, mismatches.size(),
+                after.info.name.c_str());
+    return false;
+}
+
+/// The --linger phase, in this process; returns false when its verification failed.
+bool run_linger(const options& o) {
+    counters::registry reg(o.registry);
+    std::optional<counters::registry_snapshot> before;
+    if (o.verify) before = counters::read_registry(o.registry);
+    if (!o.quiet) {
+        std::printf("\nlinger: IMAP and POP in real time for %u s (registry \"%s\", pid %d)\n", o.linger,
+                    o.registry.c_str(), static_cast<int>(::getpid()));
+        std::fflush(stdout);
+    }
+    const linger_result r = linger(o, reg);
+    if (!o.quiet) {
+        std::printf("linger: %.1f s%s, %llu messages delivered into the store\n", r.seconds,
+                    r.interrupted ? " (interrupted)" : "",
+                    static_cast<unsigned long long>(r.counts.store_deliveries));
+        print_services(stdout, r.counts);
+    }
+    const std::vector<std::string> problems = check_tally(r.counts);
+    for (const std::string& p : problems) std::printf("%s\n", p.c_str());
+    bool ok = problems.empty();
+    if (o.verify) ok = report_registry(*before, counters::read_registry(o.registry), r.counts, "linger") && ok;
+    std::fflush(stdout);
+    return ok;
+}
+
 } // namespace
 
 int run(const options& o) {
@@ -60,6 +104,16 @@ int run(const options& o) {
     counters::create_section(o.section);
     std::optional<counters::snapshot> before;
     if (o.verify) before = counters::read_snapshot(o.section);
+    // Likewise the registry and its two objects (a short attachment: the parent records
+    // nothing before --linger, and the workers attach on their own).
+    std::optional<counters::registry_snapshot> reg_before;
+    if (o.servers) {
+        {
+            counters::registry reg(o.registry);
+            for (const char* object : service_objects) reg.object(object).instance("global");
+        }
+        if (o.verify) reg_before = counters::read_registry(o.registry);
+    }
 
     int release[2];
     if (::pipe(release) != 0) throw std::runtime_error(errno_text("pipe"));
@@ -117,10 +171,12 @@ int run(const options& o) {
 
     // Every worker that sent its tally is still alive and attached: read the section now.
     std::optional<counters::snapshot> after;
+    std::optional<counters::registry_snapshot> reg_after;
     std::string snapshot_error;
     if (o.verify && !failed) {
         try {
             after = counters::read_snapshot(o.section);
+            if (o.servers) reg_after = counters::read_registry(o.registry);
         } catch (const std::exception& e) {
             snapshot_error = e.what();
         }
@@ -153,7 +209,7 @@ int run(const options& o) {
     int status = problems.empty() ? 0 : 1;
 
     if (o.verify) {
-        if (!after) {
+        if (!after || (o.servers && !reg_after)) {
             std::fprintf(stderr, "mta-sim: %s\n", snapshot_error.c_str());
             return 1;
         }
@@ -166,8 +222,10 @@ int run(const options& o) {
             std::printf("verify: FAILED (%zu mismatches)\n", mismatches.size());
             status = 1;
         }
+        if (o.servers && !report_registry(*reg_before, *reg_after, total, "run")) status = 1;
     }
     std::fflush(stdout);
+    if (o.linger > 0 && !run_linger(o)) status = 1;
     return status;
 }
 

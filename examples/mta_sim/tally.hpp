@@ -2,6 +2,7 @@
 #pragma once
 
 #include "channels.hpp"
+#include "services.hpp"
 
 #include <counters/counter.hpp>
 
@@ -13,6 +14,21 @@ namespace mta_sim {
 
 using counter_array = std::array<std::int64_t, counters::counter_count>;
 
+/// What one worker recorded into one service object of the registry, and how many of its
+/// connections were open at once.
+struct service_tally {
+    std::int64_t connections = 0;        ///< accepted(): numConnections
+    std::int64_t failed_connections = 0; ///< failed(): numFailedConnections
+    std::int64_t good_logins = 0;        ///< login_ok(): numGoodLogins
+    std::int64_t failed_logins = 0;      ///< login_failed(): numFailedLogins
+    std::int64_t open = 0;               ///< accepted() minus closed(): still open
+    std::int64_t refused = 0;            ///< of the failed connections, refused before accept
+    std::int64_t peak_sum = 0;           ///< sum over workers of each one's most open at once
+    std::int64_t peak_max = 0;           ///< the highest single worker's most open at once
+
+    service_tally& operator+=(const service_tally& o) noexcept;
+};
+
 /// A plain, fixed-size record (written as raw bytes to a pipe between processes of the same
 /// binary). `value` mirrors exactly what the library adds for every call the worker made.
 struct tally {
@@ -23,11 +39,14 @@ struct tally {
     std::array<std::int64_t, chan_count> current_in{};  ///< open inbound associations
     std::array<std::int64_t, chan_count> current_out{}; ///< open outbound associations
     std::array<std::int64_t, chan_count> queued{};      ///< entries left in the simulated queues
-    std::uint64_t events = 0;          ///< recording calls made
+    std::uint64_t events = 0;          ///< recording calls made (section and registry)
     std::uint64_t offered = 0;         ///< messages offered by SMTP clients and local users
     std::uint64_t refused_connect = 0; ///< of those, lost with a rejected connection
     std::uint64_t bounces = 0;         ///< non-delivery notices generated
     std::uint64_t retries = 0;         ///< delivery attempts after a temporary failure
+    std::uint64_t store_deliveries = 0; ///< messages ims-ms delivered into the message store
+    /// imapstat, popstat (all zero with --no-servers)
+    std::array<service_tally, service_count> service{};
 
     std::int64_t get(chan c, counters::counter k) const noexcept {
         return value[idx(c)][counters::index(k)];

@@ -4,8 +4,10 @@
 #include "mta.hpp"
 #include "queue_files.hpp"
 #include "recorder.hpp"
+#include "store_access.hpp"
 #include "workload.hpp"
 
+#include <counters/registry.hpp>
 #include <counters/section.hpp>
 
 #include <cerrno>
@@ -13,6 +15,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
@@ -48,8 +51,18 @@ int worker_main(const options& opts, unsigned index, int tally_fd, int release_f
         counters::section sec(opts.section);
         recorder rec(sec);
         workload w(opts.seed + index);
+        // The registry stays attached, like the section, until the parent has read it.
+        std::optional<counters::registry> reg;
+        std::optional<service_recorder> srec;
+        std::optional<mail_readers> readers;
+        if (opts.servers) {
+            reg.emplace(opts.registry);
+            srec.emplace(*reg, rec.counts());
+            readers.emplace(*srec, workload::stream_seed(opts.seed + index), 1.0);
+        }
         {
             mta m(rec, w);
+            if (readers) m.use_readers(&*readers);
             std::unique_ptr<queue_files> files;
             if (!opts.queue.empty()) {
                 files = std::make_unique<queue_files>(opts.queue, index);

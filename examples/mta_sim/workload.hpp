@@ -12,6 +12,16 @@ class workload {
 public:
     explicit workload(std::uint64_t seed) : rng_(seed) {}
 
+    /// A seed for a second, independent generator derived from @p seed (the splitmix64
+    /// finaliser), so that one part of a worker (the mail readers) can draw without changing
+    /// the draws of the other.
+    static constexpr std::uint64_t stream_seed(std::uint64_t seed) noexcept {
+        std::uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+
     /// Uniform in [0, 1).
     double uniform() noexcept { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
     double uniform(double lo, double hi) noexcept { return lo + (hi - lo) * uniform(); }

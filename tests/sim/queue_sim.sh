@@ -8,9 +8,10 @@ sim=$1 qm=$2 counters=$3
 shift 3
 S="ctest_sim_queue_$$"
 TMP=$(mktemp -d)
-trap '"$counters" --section "$S" -delete >/dev/null 2>&1; rm -f "/dev/shm/$S"; rm -rf "$TMP"' EXIT
+trap '"$counters" --section "$S" -delete >/dev/null 2>&1; rm -f "/dev/shm/$S" "/dev/shm/${S}_reg"; rm -rf "$TMP"' EXIT
 unset COUNTERS_QUEUE
 export COUNTERS_SECTION="$S"
+export COUNTERS_REGISTRY="${S}_reg"
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Runs mta-sim twice with one seed on one section: the summaries must be identical apart from
-# the timing line (a run is repeatable from the seed it prints), and both must verify.
+# Runs mta-sim twice with one seed on one section and one registry: the summaries must be
+# identical apart from the timing line (a run is repeatable from the seed it prints, IMAP and
+# POP included), and both must verify.
 # usage: repeat_sim.sh MTA_SIM TAG [mta-sim options...]
 set -u
 sim=$1
 tag=$2
 shift 2
 name="ctest_sim_${tag}_$$"
+export COUNTERS_REGISTRY="${name}_reg"
 dir=$(mktemp -d)
-trap 'rm -f "/dev/shm/${name}"; rm -rf "$dir"' EXIT
+trap 'rm -f "/dev/shm/${name}" "/dev/shm/${COUNTERS_REGISTRY}"; rm -rf "$dir"' EXIT
 for i in 1 2; do
   if ! "$sim" --section "$name" --seed 12345 --verify "$@" >"$dir/run$i"; then
     echo "run $i failed:"; cat "$dir/run$i"; exit 1
