@@ -155,9 +155,12 @@ process_entry* mapping::entry_for(const channel_slot* slot) noexcept {
             for (std::uint32_t i = 0; i < hdr->process_slots && ps == nullptr; ++i) {
                 process_slot* p = process_at(*hdr, i);
                 std::uint64_t o = p->owner.load(std::memory_order_acquire);
-                bool free = o == 0;
-                bool dead = !free && (o & owner_claiming) == 0 &&
-                            !process_alive(static_cast<pid_t>(o), p->start_ticks.load(std::memory_order_relaxed));
+                const bool free = o == 0;
+                // A slot's owner may also have died mid-claim (owner = claiming | pid).
+                const bool mid_claim = (o & owner_claiming) != 0;
+                const bool dead =
+                    !free && !process_alive(static_cast<pid_t>(o & ~owner_claiming),
+                                            mid_claim ? -1 : p->start_ticks.load(std::memory_order_relaxed));
                 if (!free && !dead) continue;
                 std::uint64_t claiming = owner_claiming | static_cast<std::uint64_t>(pid);
                 if (!p->owner.compare_exchange_strong(o, claiming, std::memory_order_acq_rel)) continue;
@@ -202,6 +205,10 @@ std::unique_ptr<mapping> open_or_create(const std::string& name, const create_op
             const geometry g = compute_geometry(opts.max_channels, default_process_slots);
             if (auto seg = segment::create(name, g.total_size, opts.mode, opts.group)) {
                 init_header(seg->data(), opts);
+                // Deleted while we were creating it (before it was ready, so the deleter
+                // could not retire it)? Then nobody can find it: start again.
+                if (seg->unlinked()) continue;
+                seg->close_descriptor();
                 if (created) *created = true;
                 return std::make_unique<mapping>(std::move(*seg));
             }
@@ -221,7 +228,10 @@ std::unique_ptr<mapping> open_or_create(const std::string& name, const create_op
             try {
                 const header& h = check_header(seg.data(), seg.size(), name);
                 std::uint32_t st = h.state.load(std::memory_order_acquire);
-                if (st == state_ready) return std::make_unique<mapping>(std::move(*opened));
+                if (st == state_ready) {
+                    seg.close_descriptor();
+                    return std::make_unique<mapping>(std::move(*opened));
+                }
                 if (st != state_retired) throw error(errc::corrupt, name, "corrupt section: bad state word");
             } catch (const error& e) {
                 if (e.code() != errc::not_ready) throw;

@@ -62,12 +62,25 @@ struct segment::impl {
     bip::shared_memory_object shm;
     bip::mapped_region region;
     bool writable = false;
+    bool has_descriptor = true;
 };
 
 segment::segment(std::unique_ptr<impl> p) noexcept : p_(std::move(p)) {}
 segment::segment(segment&&) noexcept = default;
 segment& segment::operator=(segment&&) noexcept = default;
 segment::~segment() = default;
+
+bool segment::unlinked() const noexcept {
+    if (!p_->has_descriptor) return false;
+    struct stat st {};
+    return ::fstat(p_->shm.get_mapping_handle().handle, &st) == 0 && st.st_nlink == 0;
+}
+
+void segment::close_descriptor() noexcept {
+    if (!p_->has_descriptor) return;
+    bip::shared_memory_object().swap(p_->shm); // closes it; the mapped region stays valid
+    p_->has_descriptor = false;
+}
 
 void* segment::data() const noexcept { return p_->region.get_size() ? p_->region.get_address() : nullptr; }
 std::size_t segment::size() const noexcept { return p_->region.get_size(); }

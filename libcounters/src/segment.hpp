@@ -33,6 +33,13 @@ public:
     segment& operator=(segment&&) noexcept;
     ~segment();
 
+    /// True when the name no longer refers to this segment (it was deleted); false after
+    /// close_descriptor().
+    bool unlinked() const noexcept;
+    /// Closes the descriptor, keeping the mapping: a process re-attaching after many
+    /// deletes must not run out of descriptors.
+    void close_descriptor() noexcept;
+
     void* data() const noexcept;
     std::size_t size() const noexcept;
     const std::string& name() const noexcept;

@@ -524,10 +524,9 @@ int open_fds() {
 } // namespace
 
 // A long-lived writer (an SMTP server runs for weeks) must survive any number of deletes.
-// Known bug: every incarnation it re-attaches to keeps its shared-memory descriptor (and
-// mapping) for the life of the process, so with an ordinary descriptor limit re-attaching
-// stops for good after that many deletes.
-TEST_CASE("a long-lived writer keeps re-attaching across many deletes", "[fault][delete][!shouldfail]") {
+// Each incarnation it re-attaches to keeps its mapping (handles in other threads may still
+// point into it) but not its descriptor, so re-attaching never runs out of descriptors.
+TEST_CASE("a long-lived writer keeps re-attaching across many deletes", "[fault][delete]") {
     temp_section t("fault_fds");
     const pid_t p = spawn([&] {
         section sec(t.name());
@@ -562,11 +561,11 @@ TEST_CASE("a long-lived writer keeps re-attaching across many deletes", "[fault]
 }
 
 // delete_section() on a section whose creator has not published it yet unlinks it without
-// retiring it (there is no ready header to retire); the creator then publishes its
-// now-nameless segment as ready and records into it forever, never re-attaching. The
+// retiring it (there is no ready header to retire); the creator must notice (its segment has
+// no name any more) and create the section again rather than record into an orphan. The
 // writer is stopped right after its segment appears in /dev/shm, caught mid-creation.
 TEST_CASE("a writer creating the section while it is deleted is not orphaned",
-          "[fault][delete][create][!shouldfail]") {
+          "[fault][delete][create]") {
     int caught = 0;
     for (int attempt = 0; attempt < 200 && caught == 0; ++attempt) {
         temp_section t("fault_orphan");
@@ -626,12 +625,11 @@ TEST_CASE("a writer creating the section while it is deleted is not orphaned",
 }
 
 // A process SIGKILLed between claiming its process slot (owner = claiming | pid) and
-// publishing it leaves the slot claimed forever: entry_for() reclaims only slots of dead
-// owners that are *not* mid-claim. Once every slot is lost that way, current associations
-// fall back to the shared gauge, and a dead process's open associations stay counted.
+// publishing it must not lose the slot forever: were every slot lost that way, current
+// associations would fall back to the shared gauge and a dead process's stay counted.
 // Planted here: every slot left mid-claim by a process that is gone.
 TEST_CASE("process slots left mid-claim by dead processes are recovered",
-          "[fault][associations][!shouldfail]") {
+          "[fault][associations]") {
     temp_section t("fault_pslot");
     create_section(t.name());
     const pid_t dead = spawn([] { return 0; });
@@ -671,5 +669,5 @@ TEST_CASE("process slots left mid-claim by dead processes are recovered",
     const snapshot s = bounded_read(t.name());
     REQUIRE(s.channels.size() == 1);
     CHECK(s.channels[0].get(counter::in_assocs) == 1);
-    CHECK(s.channels[0].current_in == 0); // fails: the dead victim's association is counted
+    CHECK(s.channels[0].current_in == 0); // the dead victim's association is not counted
 }
