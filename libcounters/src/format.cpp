@@ -96,36 +96,48 @@ std::int64_t now_millis() noexcept {
     return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-std::int64_t process_start_ticks(pid_t pid) noexcept {
+namespace {
+/// Reads /proc/PID/stat: the state letter (field 3) and the start time (field 22).
+bool read_proc_stat(pid_t pid, char& state, std::int64_t& start) noexcept {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
     std::FILE* f = std::fopen(path, "re");
-    if (f == nullptr) return -1;
+    if (f == nullptr) return false;
     char buf[1024];
     std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
     std::fclose(f);
     buf[n] = '\0';
     // The command name (field 2) may hold spaces and parentheses: skip to the last ')'.
     char* p = std::strrchr(buf, ')');
-    if (p == nullptr) return -1;
+    if (p == nullptr || p[1] != ' ' || p[2] == '\0') return false;
+    state = p[2];
     ++p;
-    // Fields after the name start at 3; starttime is field 22.
-    for (int field = 3; field < 22; ++field) {
+    for (int field = 3; field < 22; ++field) { // fields after the name start at 3
         p = std::strchr(p + 1, ' ');
-        if (p == nullptr) return -1;
+        if (p == nullptr) return false;
     }
     char* end = nullptr;
-    long long v = std::strtoll(p + 1, &end, 10);
-    if (end == p + 1) return -1;
-    return v;
+    const long long v = std::strtoll(p + 1, &end, 10);
+    if (end == p + 1) return false;
+    start = v;
+    return true;
+}
+} // namespace
+
+std::int64_t process_start_ticks(pid_t pid) noexcept {
+    char state = 0;
+    std::int64_t start = -1;
+    return read_proc_stat(pid, state, start) ? start : -1;
 }
 
 bool process_alive(pid_t pid, std::int64_t start_ticks) noexcept {
     if (pid <= 0) return false;
     if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
-    if (start_ticks >= 0) {
-        std::int64_t now = process_start_ticks(pid);
-        if (now >= 0 && now != start_ticks) return false; // the pid was reused
+    char state = 0;
+    std::int64_t start = -1;
+    if (read_proc_stat(pid, state, start)) {
+        if (state == 'Z' || state == 'X') return false;           // killed, not yet reaped
+        if (start_ticks >= 0 && start != start_ticks) return false; // the pid was reused
     }
     return true;
 }

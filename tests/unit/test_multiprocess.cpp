@@ -309,3 +309,32 @@ TEST_CASE("clear and delete while writers are busy", "[multiprocess]") {
         for (std::size_t k = 0; k < counter_count; ++k)
             if (!info(static_cast<counter>(k)).gauge) CHECK(ch.value[k] >= 0);
 }
+
+TEST_CASE("a killed writer that is not yet reaped (a zombie) no longer counts", "[multiprocess]") {
+    temp_section t;
+    section sec(t.name());
+    channel c = sec.get("tcp_local");
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        association_opened(c, direction::inbound);
+        (void)!::write(ready[1], "x", 1);
+        for (;;) ::pause();
+    }
+    char x;
+    REQUIRE(::read(ready[0], &x, 1) == 1);
+    CHECK(read_snapshot(t.name()).channels.at(0).current_in == 1);
+    ::kill(pid, SIGKILL);
+    // Not reaped yet: wait until the kernel has made it a zombie.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    siginfo_t info{};
+    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | WNOHANG) == 0 && info.si_pid == 0 &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    CHECK(read_snapshot(t.name()).channels.at(0).current_in == 0);
+    ::waitpid(pid, nullptr, 0);
+    ::close(ready[0]);
+    ::close(ready[1]);
+}
