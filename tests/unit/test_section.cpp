@@ -73,7 +73,8 @@ TEST_CASE("deferred, rejected and failed fill their rows", "[section]") {
     deferred(c, 2, 1);
     rejected(c, 10, 0);
     failed(c, 1, 4096);
-    const auto& v = find(read_snapshot(t.name()), "tcp_local");
+    const snapshot snap = read_snapshot(t.name()); // keep it: v refers into it
+    const auto& v = find(snap, "tcp_local");
     CHECK(v.get(counter::attempted_messages) == 1);
     CHECK(v.get(counter::attempted_recipients) == 2);
     CHECK(v.get(counter::attempted_blocks) == 1);
@@ -93,7 +94,8 @@ TEST_CASE("associations: totals, current gauge per process, rejected and failed"
     association_closed(c, direction::inbound);
     association_rejected(c);
     association_failed(c);
-    const auto& v = find(read_snapshot(t.name()), "tcp_local");
+    const snapshot snap = read_snapshot(t.name()); // keep it: v refers into it
+    const auto& v = find(snap, "tcp_local");
     CHECK(v.get(counter::in_assocs) == 2);
     CHECK(v.get(counter::out_assocs) == 1);
     CHECK(v.current_in == 1);
@@ -133,7 +135,8 @@ TEST_CASE("clear of associations only keeps the message rows", "[section]") {
     enqueued(a, a, 1, 1);
     association_opened(a, direction::inbound);
     clear_section(t.name(), clear_what::associations);
-    const auto& v = find(read_snapshot(t.name()), "a");
+    const snapshot snap = read_snapshot(t.name()); // keep it: v refers into it
+    const auto& v = find(snap, "a");
     CHECK(v.get(counter::received_messages) == 1);
     CHECK(v.get(counter::in_assocs) == 0);
     CHECK(v.current_in == 1); // a gauge of a live connection is not cleared
