@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
         } else if (what == "drain" && argc == 3) {
             drain(sec);
         } else if (what == "register" && argc == 4) {
-            const int n = std::atoi(argv[3]);
+            const int n = static_cast<int>(std::strtol(argv[3], nullptr, 10));
             for (int i = 1; i <= n; ++i) sec.get("ch" + std::to_string(i));
         } else {
             std::cerr << usage << '\n';

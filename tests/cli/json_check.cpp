@@ -6,13 +6,16 @@
 // Exit status 0 when everything holds, 1 otherwise (one line per problem on stderr).
 #include <nlohmann/json.hpp>
 
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <string>
 
 using nlohmann::json;
 
-int main(int argc, char** argv) {
+namespace {
+
+int check(int argc, char** argv) {
     if (argc < 2) {
         std::cerr << "usage: json_check FILE|- [POINTER=JSON | POINTER#=N ...]\n";
         return 2;
@@ -83,4 +86,16 @@ int main(int argc, char** argv) {
         }
     }
     return bad == 0 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // A malformed check (a bad number after '>', a bad JSON pointer) is a usage error.
+    try {
+        return check(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "json_check: " << e.what() << '\n';
+        return 2;
+    }
 }

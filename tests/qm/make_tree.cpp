@@ -82,7 +82,9 @@ int main(int argc, char** argv) {
                     write_new(tmpl, q::format_envelope(e) + body);
                 }
                 const q::file_name f{static_cast<unsigned>(i % 3), id, "00", held};
-                const std::string rel = std::string(chan) + (i % 4 == 3 ? "/sub/" : "/") + q::make_file_name(f);
+                std::string rel = chan;
+                rel += i % 4 == 3 ? "/sub/" : "/";
+                rel += q::make_file_name(f);
                 if (i < 4 * channels) make_dirs(root, rel);
                 if (::link(tmpl.c_str(), (root + "/" + rel).c_str()) != 0)
                     throw std::runtime_error("cannot link " + rel + ": " + std::strerror(errno));

@@ -5,8 +5,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +25,10 @@ struct temp_dir {
         REQUIRE(p != nullptr);
         path = p;
     }
-    ~temp_dir() { (void)std::system(("rm -rf '" + path + "'").c_str()); }
+    ~temp_dir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
 };
 
 void write_file(const std::string& path, const std::string& text) {

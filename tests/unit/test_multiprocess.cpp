@@ -107,13 +107,13 @@ TEST_CASE("forked writers give exact totals", "[multiprocess]") {
     REQUIRE(s.channels.size() == 3);
     const auto* src = find(s, "tcp_local");
     REQUIRE(src);
-    CHECK(src->get(counter::submitted_messages) == procs * events);
-    CHECK(src->get(counter::submitted_recipients) == 2 * procs * events);
-    CHECK(src->get(counter::submitted_blocks) == 3 * procs * events);
+    CHECK(src->get(counter::submitted_messages) == std::int64_t{procs} * events);
+    CHECK(src->get(counter::submitted_recipients) == std::int64_t{2} * procs * events);
+    CHECK(src->get(counter::submitted_blocks) == std::int64_t{3} * procs * events);
     for (const char* n : {"ims-ms", "tcp_intranet"}) {
         const auto* d = find(s, n);
         REQUIRE(d);
-        CHECK(d->get(counter::received_messages) == 2 * events);
+        CHECK(d->get(counter::received_messages) == std::int64_t{2} * events);
         CHECK(d->get(counter::delivered_messages) == events);
         CHECK(d->get(counter::stored_messages) == events);
         CHECK(d->get(counter::stored_messages) ==
@@ -159,7 +159,7 @@ TEST_CASE("writers racing to auto-create the section make exactly one", "[multip
     REQUIRE(g.wait_all() == procs);
     const auto s = read_snapshot(t.name());
     REQUIRE(s.channels.size() == 1);
-    CHECK(s.channels[0].get(counter::received_messages) == procs * events);
+    CHECK(s.channels[0].get(counter::received_messages) == std::int64_t{procs} * events);
 }
 
 TEST_CASE("a writer killed with SIGKILL mid-work leaves a section others update and read",
@@ -198,7 +198,7 @@ TEST_CASE("a writer killed with SIGKILL mid-work leaves a section others update 
     const auto s = read_snapshot(t.name());
     const auto* c = find(s, "survivor");
     REQUIRE(c);
-    CHECK(c->get(counter::submitted_messages) == 2 * events);
+    CHECK(c->get(counter::submitted_messages) == std::int64_t{2} * events);
     const auto* b = find(s, "shared");
     REQUIRE(b);
     CHECK(b->current_in == 0); // the killed writers' open associations are not counted
@@ -303,8 +303,8 @@ TEST_CASE("clear and delete while writers are busy", "[multiprocess]") {
     const auto* b = find(s, "b");
     REQUIRE(b);
     CHECK(b->get(counter::received_messages) > 0);
-    CHECK(b->get(counter::received_messages) <= procs * events);
-    CHECK(b->get(counter::delivered_messages) <= procs * events);
+    CHECK(b->get(counter::received_messages) <= std::int64_t{procs} * events);
+    CHECK(b->get(counter::delivered_messages) <= std::int64_t{procs} * events);
     for (const auto& ch : s.channels)
         for (std::size_t k = 0; k < counter_count; ++k)
             if (!info(static_cast<counter>(k)).gauge) CHECK(ch.value[k] >= 0);

@@ -64,7 +64,7 @@ inline bool is_temporary(std::string_view name) noexcept { return !name.empty() 
 /// The first line of every message file.
 inline constexpr const char* envelope_magic = "%counters-queue 1";
 /// An envelope (magic line through the empty line) is at most this many bytes.
-inline constexpr std::size_t max_envelope = 64 * 1024;
+inline constexpr std::size_t max_envelope = std::size_t{64} * 1024;
 /// Bounds checked by the parser.
 inline constexpr std::uint64_t max_size = std::uint64_t{1} << 50;
 inline constexpr std::uint64_t max_recipients = 1000000;
