@@ -92,12 +92,23 @@ bytes shrink(bytes img, const geometry_fields& f, std::uint32_t keep) {
     return img;
 }
 
+/// DIR/PREFIX-KINDN
+std::string file_name(const std::string& dir, const std::string& prefix, const char* kind, std::size_t n) {
+    std::string f = dir;
+    f += '/';
+    f += prefix;
+    f += kind;
+    f += std::to_string(n);
+    return f;
+}
+
 /// Writes @p img and a few broken variants of it as DIR/PREFIX-*.
 void write_variants(const std::string& dir, const std::string& prefix, const bytes& img) {
     write_file(dir + "/" + prefix + "-valid", img);
     // Truncated: header only, in the middle, one byte short.
     for (std::size_t n : {std::size_t{16}, std::size_t{64}, std::size_t{256}, img.size() / 2, img.size() - 1})
-        if (n < img.size()) write_file(dir + "/" + prefix + "-trunc" + std::to_string(n), bytes(img.begin(), img.begin() + static_cast<std::ptrdiff_t>(n)));
+        if (n < img.size())
+            write_file(file_name(dir, prefix, "-trunc", n), bytes(img.begin(), img.begin() + static_cast<std::ptrdiff_t>(n)));
     // Corrupted: a few header words and one byte further in set to all-ones / zero.
     for (std::size_t off : {std::size_t{8}, std::size_t{16}, std::size_t{24}, std::size_t{32}, std::size_t{48},
                             std::size_t{64}, std::size_t{96}, img.size() / 3}) {
@@ -107,8 +118,8 @@ void write_variants(const std::string& dir, const std::string& prefix, const byt
             ff[off + i] = static_cast<char>(0xff);
             zero[off + i] = 0;
         }
-        write_file(dir + "/" + prefix + "-ff" + std::to_string(off), ff);
-        write_file(dir + "/" + prefix + "-zero" + std::to_string(off), zero);
+        write_file(file_name(dir, prefix, "-ff", off), ff);
+        write_file(file_name(dir, prefix, "-zero", off), zero);
     }
 }
 
@@ -129,6 +140,7 @@ void section_images(const std::string& dir, const std::string& tag) {
             counters::section sec(name, o);
             const char* names[] = {"tcp_local", "ims-ms", "l"};
             std::vector<counters::channel> ch;
+            ch.reserve(static_cast<std::size_t>(s.channels));
             for (int i = 0; i < s.channels; ++i) ch.push_back(sec.get(names[i]));
             if (ch.size() >= 2) {
                 counters::enqueued(ch[0], ch[1], 3, 5000);
