@@ -32,7 +32,10 @@ const char* to_string(errc code) noexcept {
 }
 
 error::error(errc code, const std::string& section, const std::string& message)
-    : std::runtime_error("section \"" + section + "\": " + message), code_(code), section_(section) {}
+    : error(code, section, message, "section") {}
+
+error::error(errc code, const std::string& section, const std::string& message, const std::string& kind)
+    : std::runtime_error(kind + " \"" + section + "\": " + message), code_(code), section_(section) {}
 
 std::string section_name(const std::string& explicit_name) {
     if (!explicit_name.empty()) return explicit_name;

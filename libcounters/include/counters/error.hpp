@@ -32,6 +32,8 @@ class error : public std::runtime_error {
 public:
     /// Builds `section "<section>": <message>`.
     error(errc code, const std::string& section, const std::string& message);
+    /// Builds `<kind> "<section>": <message>`, e.g. kind "registry" for the counter registry.
+    error(errc code, const std::string& section, const std::string& message, const std::string& kind);
     /// The kind of failure.
     errc code() const noexcept { return code_; }
     /// The section (or registry) name the failure concerns.
