@@ -39,7 +39,10 @@ std::uint64_t my_claim() noexcept {
 bool claim_is_dead(std::uint64_t c) noexcept {
     if (!process_alive(static_cast<pid_t>(c >> 32), -1)) return true;
     const auto now = static_cast<std::uint32_t>(static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
-    return static_cast<std::uint32_t>(now - static_cast<std::uint32_t>(c)) > stale_claim_seconds;
+    // Signed difference: a claim stamped slightly in the future (another process read the
+    // coarse clock a tick later, or the clock was stepped back) is young, not 4 billion
+    // seconds old.
+    return static_cast<std::int32_t>(now - static_cast<std::uint32_t>(c)) > static_cast<std::int32_t>(stale_claim_seconds);
 }
 
 bool name_equals(const char (&field)[name_field], std::string_view n) noexcept {
@@ -79,13 +82,13 @@ void init_header(void* data, const registry_options& o, const geometry& g) {
 }
 
 std::shared_ptr<registry_impl> open_or_create(const std::string& name, const registry_options& o) {
-    validate_section_name(name);
+    validate_registry_name(name);
     if (o.max_objects == 0 || o.max_objects > limit_objects)
-        throw error(errc::invalid_argument, name, "max objects must be between 1 and " + std::to_string(limit_objects));
+        throw reg_error(errc::invalid_argument, name, "max objects must be between 1 and " + std::to_string(limit_objects));
     if (o.max_instances == 0 || o.max_instances > limit_instances)
-        throw error(errc::invalid_argument, name,
+        throw reg_error(errc::invalid_argument, name,
                     "max instances must be between 1 and " + std::to_string(limit_instances));
-    if (o.mode > 07777) throw error(errc::invalid_argument, name, "bad mode");
+    if (o.mode > 07777) throw reg_error(errc::invalid_argument, name, "bad mode");
     const geometry g = compute_geometry(o.max_objects, default_max_fields, o.max_instances, default_data_size,
                                         default_process_slots);
     const auto deadline = std::chrono::steady_clock::now() + ready_wait;
@@ -102,15 +105,20 @@ std::shared_ptr<registry_impl> open_or_create(const std::string& name, const reg
             if (e.code() != errc::not_found || std::chrono::steady_clock::now() > deadline) throw;
             continue;
         }
-        if (opened->data() != nullptr && opened->size() >= sizeof(header)) {
-            const header& h = check_header(opened->data(), opened->size(), name);
-            const std::uint32_t st = h.state.load(std::memory_order_acquire);
-            if (st == state_ready) return std::make_shared<registry_impl>(name, std::move(*opened));
-            if (st == state_retired) throw error(errc::retired, name, "registry has been removed");
-            if (st != state_initialising) throw error(errc::corrupt, name, "corrupt registry: bad state word");
+        if (opened->data() != nullptr) {
+            try {
+                const header& h = check_header(opened->data(), opened->size(), name);
+                const std::uint32_t st = h.state.load(std::memory_order_acquire);
+                if (st == state_ready) return std::make_shared<registry_impl>(name, std::move(*opened));
+                if (st != state_retired) throw reg_error(errc::corrupt, name, "corrupt registry: bad state word");
+                // Retired: removed after we opened it (it is already unlinked): try again.
+            } catch (const error& e) {
+                if (e.code() != errc::not_ready) throw;
+            }
         }
+        // Being created (size 0 or not yet ready) or just removed: wait briefly.
         if (std::chrono::steady_clock::now() > deadline)
-            throw error(errc::not_ready, name,
+            throw reg_error(errc::not_ready, name,
                         "registry never became ready (its creator may have died; remove it and try again)");
         std::this_thread::sleep_for(1ms);
     }
@@ -168,7 +176,7 @@ registry_impl::~registry_impl() {
     ps->owner.store(0, std::memory_order_release);
 }
 
-registry_impl::process_slot* registry_impl::claim_process_slot() {
+registry_impl::process_slot* registry_impl::claim_process_slot() noexcept {
     using namespace reg;
     const pid_t pid = current_pid();
     const std::int64_t ticks = process_start_ticks(pid);
@@ -190,6 +198,7 @@ registry_impl::process_slot* registry_impl::claim_process_slot() {
             if (!dead) continue;
             if (!p->owner.compare_exchange_strong(o, busy, std::memory_order_acq_rel)) continue;
             reap_entries(*hdr, *p);
+            hdr->reaped.fetch_add(1, std::memory_order_release);
             if (got != nullptr) {
                 p->owner.store(0, std::memory_order_release);
                 continue;
@@ -216,13 +225,23 @@ registry_impl::process_entry* registry_impl::entry_for(std::uint32_t key) noexce
     const pid_t pid = current_pid();
     process_slot* ps = mine.load(std::memory_order_acquire);
     if (ps == nullptr || mine_pid.load(std::memory_order_relaxed) != pid) {
-        try {
-            std::lock_guard<std::mutex> lock(mu); // first per-process event of this process
-            ps = mine.load(std::memory_order_acquire);
-            if (ps == nullptr || mine_pid.load(std::memory_order_relaxed) != pid) ps = claim_process_slot();
-        } catch (...) {
+        // The first per-process event of this process (a child after fork(), or the attach
+        // found no free slot). No mutex: one inherited locked across fork() would never be
+        // released, and a recording call must not wait for a registration in another thread.
+        if (failed_pid.load(std::memory_order_relaxed) == pid &&
+            now_millis() - failed_ms.load(std::memory_order_relaxed) < 1000)
             return nullptr;
+        pid_t c = claimer.load(std::memory_order_acquire);
+        if (c == pid || !claimer.compare_exchange_strong(c, pid, std::memory_order_acq_rel)) return nullptr;
+        ps = mine.load(std::memory_order_acquire);
+        if (ps == nullptr || mine_pid.load(std::memory_order_relaxed) != pid) {
+            ps = claim_process_slot();
+            if (ps == nullptr) {
+                failed_ms.store(now_millis(), std::memory_order_relaxed);
+                failed_pid.store(pid, std::memory_order_relaxed);
+            }
         }
+        claimer.store(0, std::memory_order_release);
         if (ps == nullptr) return nullptr;
     }
     for (auto& e : ps->entry) {
@@ -233,6 +252,36 @@ registry_impl::process_entry* registry_impl::entry_for(std::uint32_t key) noexce
         }
     }
     return nullptr;
+}
+
+bool registry_impl::reap_dead() noexcept {
+    using namespace reg;
+    const pid_t pid = current_pid();
+    bool touched = false;
+    for (std::uint32_t i = 0; i < hdr->process_slots; ++i) {
+        process_slot* p = process_at(*hdr, i);
+        std::uint64_t o = p->owner.load(std::memory_order_acquire);
+        if (o == 0) continue;
+        const auto owner_pid = static_cast<pid_t>(o & 0x7fffffffffffffffULL);
+        const bool is_busy = (o & owner_busy) != 0;
+        if (owner_pid == pid) continue;
+        const bool dead = is_busy ? !process_alive(owner_pid, -1)
+                                  : !process_alive(owner_pid, p->start_ticks.load(std::memory_order_relaxed));
+        if (!dead) {
+            touched = touched || is_busy; // being claimed, or reaped by another process
+            continue;
+        }
+        if (!p->owner.compare_exchange_strong(o, owner_busy | static_cast<std::uint64_t>(pid),
+                                              std::memory_order_acq_rel)) {
+            touched = true;
+            continue;
+        }
+        reap_entries(*hdr, *p);
+        hdr->reaped.fetch_add(1, std::memory_order_release);
+        p->owner.store(0, std::memory_order_release);
+        touched = true;
+    }
+    return touched;
 }
 
 std::uint32_t registry_impl::resolve_object(std::string_view object, const object_schema& schema) {
@@ -256,14 +305,14 @@ std::uint32_t registry_impl::resolve_object(std::string_view object, const objec
                     same = have[f].name == schema[f].name && have[f].kind == schema[f].kind &&
                            have[f].size == schema[f].size && have[f].per_process == schema[f].per_process;
                 if (!same)
-                    throw error(errc::exists, name,
+                    throw reg_error(errc::exists, name,
                                 "object " + std::string(object) + " exists with a different schema");
                 return i;
             }
             const std::uint64_t claim = my_claim();
             if (c != claim_free && !claim_is_dead(c)) {
                 if (std::chrono::steady_clock::now() > deadline)
-                    throw error(errc::system, name,
+                    throw reg_error(errc::system, name,
                                 "object slot " + std::to_string(i) + " stays claimed by process " +
                                     std::to_string(c >> 32));
                 std::this_thread::sleep_for(50us);
@@ -291,7 +340,7 @@ std::uint32_t registry_impl::resolve_object(std::string_view object, const objec
             return i;
         }
     }
-    throw error(errc::table_full, name,
+    throw reg_error(errc::table_full, name,
                 "object table full (" + std::to_string(hdr->max_objects) + " objects); cannot register " +
                     std::string(object));
 }
@@ -313,7 +362,7 @@ std::uint32_t registry_impl::resolve_instance(std::uint32_t object, std::string_
             const std::uint64_t claim = my_claim();
             if (c != claim_free && !claim_is_dead(c)) {
                 if (std::chrono::steady_clock::now() > deadline)
-                    throw error(errc::system, name,
+                    throw reg_error(errc::system, name,
                                 "instance slot " + std::to_string(i) + " stays claimed by process " +
                                     std::to_string(c >> 32));
                 std::this_thread::sleep_for(50us);
@@ -327,7 +376,7 @@ std::uint32_t registry_impl::resolve_instance(std::uint32_t object, std::string_
             return i;
         }
     }
-    throw error(errc::table_full, name,
+    throw reg_error(errc::table_full, name,
                 "instance table of object " + std::string(o->name) + " full (" +
                     std::to_string(hdr->max_instances) + " instances); cannot register " + std::string(instance));
 }
@@ -335,8 +384,13 @@ std::uint32_t registry_impl::resolve_instance(std::uint32_t object, std::string_
 namespace reg {
 
 bool store_string(void* storage, std::uint32_t size, std::string_view s) noexcept {
+    // Two buffers; the sequence word's generation (low 32 bits) says which one is published:
+    // buffer (gen >> 1) & 1. A writer makes the generation odd (holding the word, its pid in
+    // the high 32 bits), fills the other buffer and publishes it by making the generation
+    // even again. The published buffer is never written, so a reader always has a complete
+    // value to copy, even while a writer is mid-update or after one died there.
     auto* seq = static_cast<au64*>(storage);
-    auto* words = reinterpret_cast<au64*>(static_cast<unsigned char*>(storage) + 8);
+    const std::uint32_t cap = string_capacity_words(size) * 8;
     const pid_t self = current_pid();
     const std::uint64_t me = std::uint64_t(static_cast<std::uint32_t>(self)) << 32;
     std::uint64_t cur = seq->load(std::memory_order_relaxed);
@@ -350,11 +404,12 @@ bool store_string(void* storage, std::uint32_t size, std::string_view s) noexcep
             }
             continue;
         }
-        // Another writer is mid-update. Take over from a dead one; yield to a live one a
-        // bounded number of times, then let its value win.
+        // Another writer is mid-update. Take over from a dead one (keeping its odd generation:
+        // the buffer it was filling is the unpublished one); yield to a live one a bounded
+        // number of times, then let its value win.
         const auto holder = static_cast<pid_t>(cur >> 32);
         if (spin >= 8 && holder != self && !process_alive(holder, -1)) {
-            const std::uint64_t next = me | ((cur + 2) & 0xffffffffu);
+            const std::uint64_t next = me | (cur & 0xffffffffu);
             if (seq->compare_exchange_strong(cur, next, std::memory_order_acq_rel, std::memory_order_relaxed)) {
                 held = next;
                 break;
@@ -366,9 +421,11 @@ bool store_string(void* storage, std::uint32_t size, std::string_view s) noexcep
         cur = seq->load(std::memory_order_relaxed);
     }
     std::atomic_thread_fence(std::memory_order_release);
+    const std::uint32_t gen = static_cast<std::uint32_t>(held);
+    const std::uint32_t target = ((gen >> 1) + 1) & 1; // the unpublished buffer
+    auto* words = reinterpret_cast<au64*>(static_cast<unsigned char*>(storage) + 8 + std::size_t{target} * cap);
     const std::size_t n = s.size() < size ? s.size() : size - 1;
-    const std::uint32_t nwords = (size + 7) / 8;
-    for (std::uint32_t w = 0; w < nwords; ++w) {
+    for (std::uint32_t w = 0; w < cap / 8; ++w) {
         unsigned char b[8] = {};
         for (std::size_t j = 0; j < 8; ++j) {
             const std::size_t at = std::size_t{w} * 8 + j;
@@ -385,28 +442,28 @@ bool store_string(void* storage, std::uint32_t size, std::string_view s) noexcep
 
 bool load_string(const void* storage, std::uint32_t size, std::string& out) noexcept {
     const auto* seq = static_cast<const au64*>(storage);
-    const auto* words = reinterpret_cast<const au64*>(static_cast<const unsigned char*>(storage) + 8);
-    const std::uint32_t nwords = (size + 7) / 8;
+    const std::uint32_t cap = string_capacity_words(size) * 8;
     char buf[limit_data_size];
-    // Bounded: at most ~100 ms of retries (writers hold the word for a microsecond), and a
-    // word left odd by a dead writer is recognised after a few attempts.
+    // The published buffer is never written, so one copy normally suffices; it is redone
+    // only when writers published twice while it was being made (the buffer was reused).
+    // Bounded: a value rewritten continuously for 100 ms gives up.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
     for (int attempt = 0;; ++attempt) {
         if (attempt >= 64 && (attempt % 64) == 0 && std::chrono::steady_clock::now() > deadline) return false;
-        const std::uint64_t s1 = seq->load(std::memory_order_acquire);
-        if ((s1 & 1) != 0) {
-            if (attempt >= 20 && !process_alive(static_cast<pid_t>(s1 >> 32), -1)) return false;
-            sched_yield();
-            continue;
-        }
-        for (std::uint32_t w = 0; w < nwords; ++w) {
+        const auto g1 = static_cast<std::uint32_t>(seq->load(std::memory_order_acquire));
+        const std::uint32_t b = (g1 >> 1) & 1;
+        const auto* words = reinterpret_cast<const au64*>(static_cast<const unsigned char*>(storage) + 8 +
+                                                          std::size_t{b} * cap);
+        for (std::uint32_t w = 0; w < cap / 8; ++w) {
             const std::uint64_t v = words[w].load(std::memory_order_relaxed);
             std::memcpy(buf + std::size_t{w} * 8, &v, 8);
         }
         std::atomic_thread_fence(std::memory_order_acquire);
-        if (seq->load(std::memory_order_relaxed) != s1) continue;
+        const auto g2 = static_cast<std::uint32_t>(seq->load(std::memory_order_relaxed));
+        // Buffer b is next written by the writer that takes generation (g1 | 1) + 2.
+        if (static_cast<std::uint32_t>(g2 - g1) > ((g1 & 1) != 0 ? 1u : 2u)) continue;
         const void* nul = std::memchr(buf, '\0', size);
-        out.assign(buf, nul ? static_cast<std::size_t>(static_cast<const char*>(nul) - buf) : std::size_t{size});
+        out.assign(buf, nul ? static_cast<std::size_t>(static_cast<const char*>(nul) - buf) : std::size_t{size} - 1);
         return true;
     }
 }
@@ -437,6 +494,26 @@ std::int64_t gauge_field::add(std::int64_t n) const noexcept {
         }
     }
     return total->fetch_add(n, std::memory_order_relaxed) + n;
+}
+void gauge_field::add_tracking_max(std::int64_t n, const gauge_field& high) const noexcept {
+    if (v_ == nullptr) return;
+    if (impl_ == nullptr) {
+        high.set_max(add(n));
+        return;
+    }
+    auto* total = static_cast<a64*>(v_);
+    a64& reaped = impl_->hdr->reaped;
+    const std::int64_t gen = reaped.load(std::memory_order_acquire);
+    std::int64_t t = add(n);
+    if (t <= high.get()) return;
+    // A would-be new high: the total may still hold the share of a writer that died and has
+    // not been reaped. Reap dead writers first; when a reaping happened since the addition,
+    // the total then is the value to trust.
+    if (impl_->reap_dead() || reaped.load(std::memory_order_acquire) != gen) {
+        const std::int64_t now = total->load(std::memory_order_relaxed);
+        if (now < t) t = now;
+    }
+    high.set_max(t);
 }
 void gauge_field::set(std::int64_t v) const noexcept {
     if (v_ != nullptr && impl_ == nullptr) static_cast<a64*>(v_)->store(v, std::memory_order_relaxed);
@@ -475,21 +552,21 @@ bool string_field::set(std::string_view s) const noexcept {
 
 void* counter_instance::lookup(std::string_view field, field_kind kind, std::uint32_t* field_index,
                                std::uint32_t* size) const {
-    if (!impl_) throw error(errc::invalid_argument, "", "field lookup on an empty counter instance");
+    if (!impl_) throw reg_error(errc::invalid_argument, "", "field lookup on an empty counter instance");
     const header& h = *impl_->hdr;
     object_head* o = object_at(h, object_);
     const object_schema schema = detail::reg::read_schema(h, object_, impl_->name);
     for (std::uint32_t f = 0; f < schema.size(); ++f) {
         if (schema[f].name != field) continue;
         if (schema[f].kind != kind)
-            throw error(errc::invalid_argument, impl_->name,
+            throw reg_error(errc::invalid_argument, impl_->name,
                         "field " + std::string(o->name) + "." + std::string(field) + " is a " +
                             to_string(schema[f].kind) + ", not a " + to_string(kind));
         *field_index = f;
         *size = schema[f].size;
         return data_of(instance_at(h, o, instance_)) + field_at(h, o, f)->offset;
     }
-    throw error(errc::invalid_argument, impl_->name,
+    throw reg_error(errc::invalid_argument, impl_->name,
                 "object " + std::string(o->name) + " has no field " + std::string(field));
 }
 
@@ -524,7 +601,7 @@ string_field counter_instance::string(std::string_view field) const {
 }
 
 counter_instance counter_object::instance(std::string_view name) const {
-    if (!impl_) throw error(errc::invalid_argument, "", "instance() on an empty counter object");
+    if (!impl_) throw reg_error(errc::invalid_argument, "", "instance() on an empty counter object");
     counter_instance in;
     in.impl_ = impl_;
     in.object_ = index_;
@@ -534,7 +611,7 @@ counter_instance counter_object::instance(std::string_view name) const {
 }
 
 registry::registry(const std::string& name, const registry_options& options) {
-    impl_ = detail::reg::open_or_create(registry_name(name), options);
+    impl_ = as_registry([&] { return detail::reg::open_or_create(registry_name(name), options); });
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->claim_process_slot(); // refcount, and reaping of dead writers
 }
@@ -546,7 +623,7 @@ const std::string& registry::name() const noexcept { return impl_->name; }
 counter_object registry::object(std::string_view name) {
     const object_schema* s = builtin_schema(name);
     if (s == nullptr)
-        throw error(errc::invalid_argument, impl_->name,
+        throw reg_error(errc::invalid_argument, impl_->name,
                     "no built-in object " + std::string(name) + " (use define() with a schema)");
     return define(name, *s);
 }
@@ -563,33 +640,44 @@ counter_object registry::define(std::string_view name, const object_schema& sche
 // ---- operator calls ----
 
 bool registry_exists(const std::string& name) {
-    validate_section_name(name);
-    return detail::segment::exists(name);
+    validate_registry_name(name);
+    return as_registry([&] { return detail::segment::exists(name); });
 }
 
 bool remove_registry(const std::string& name) {
-    validate_section_name(name);
+    validate_registry_name(name);
+    // Write access is required: attached producers must be told (through the state word)
+    // that the registry is gone. Unlink first: if that fails, nothing has changed (a
+    // registry retired but still linked would refuse every producer). Then retire the
+    // still-mapped segment.
+    std::optional<detail::segment> seg;
     try {
-        detail::segment seg = detail::segment::open(name, detail::segment::access::read_write);
-        if (seg.data() != nullptr && seg.size() >= sizeof(header) &&
-            std::memcmp(seg.data(), magic, sizeof magic) == 0) {
-            static_cast<header*>(seg.data())->state.store(state_retired, std::memory_order_release);
-        }
+        seg.emplace(detail::segment::open(name, detail::segment::access::read_write));
     } catch (const error& e) {
         if (e.code() == errc::not_found) return false;
-        if (e.code() != errc::permission && e.code() != errc::foreign) throw;
+        rethrow_as_registry(e);
     }
-    return detail::segment::remove(name);
+    if (!as_registry([&] { return detail::segment::remove(name); })) return false;
+    if (seg->data() != nullptr && seg->size() >= sizeof(header)) {
+        try {
+            auto& h = const_cast<header&>(check_header(seg->data(), seg->size(), name));
+            h.state.store(state_retired, std::memory_order_release);
+        } catch (const error&) {
+            // Not a valid (or not yet ready) registry: nobody can be attached to it.
+        }
+    }
+    return true;
 }
 
 std::size_t reset_registry_counter(const std::string& reg_name, const std::string& object,
                                    const std::string& counter) {
-    validate_section_name(reg_name);
-    detail::segment seg = detail::segment::open(reg_name, detail::segment::access::read_write);
+    validate_registry_name(reg_name);
+    detail::segment seg =
+        as_registry([&] { return detail::segment::open(reg_name, detail::segment::access::read_write); });
     const header& h = check_header(seg.data(), seg.size(), reg_name);
     const std::uint32_t st = h.state.load(std::memory_order_acquire);
     if (st != state_ready)
-        throw error(st == state_retired ? errc::retired : errc::not_ready, reg_name, "registry is not ready");
+        throw reg_error(st == state_retired ? errc::retired : errc::not_ready, reg_name, "registry is not ready");
     std::string inst_name, field = counter;
     if (const auto dot = counter.find('.'); dot != std::string::npos) {
         inst_name = counter.substr(0, dot);
@@ -604,9 +692,9 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
         std::uint32_t f = 0;
         while (f < schema.size() && schema[f].name != field) ++f;
         if (f == schema.size())
-            throw error(errc::not_found, reg_name, "object " + object + " has no counter " + field);
+            throw reg_error(errc::not_found, reg_name, "object " + object + " has no counter " + field);
         if (schema[f].per_process)
-            throw error(errc::invalid_argument, reg_name,
+            throw reg_error(errc::invalid_argument, reg_name,
                         "counter " + object + "." + field +
                             " is a live gauge (kept per process) and cannot be reset");
         const field_desc& d = *field_at(h, o, f);
@@ -625,11 +713,11 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
             ++done;
         }
         if (done == 0 && !inst_name.empty())
-            throw error(errc::not_found, reg_name, "object " + object + " has no instance " + inst_name);
+            throw reg_error(errc::not_found, reg_name, "object " + object + " has no instance " + inst_name);
         const_cast<header&>(h).modified.store(detail::now_seconds(), std::memory_order_relaxed);
         return done;
     }
-    throw error(errc::not_found, reg_name, "no counter object " + object);
+    throw reg_error(errc::not_found, reg_name, "no counter object " + object);
 }
 
 } // namespace counters

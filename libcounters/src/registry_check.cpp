@@ -9,9 +9,16 @@
 
 namespace counters::detail::reg {
 
+void rethrow_as_registry(const error& e) {
+    const std::string section_prefix = "section \"" + e.section() + "\": ";
+    const std::string what = e.what();
+    if (what.compare(0, section_prefix.size(), section_prefix) != 0) throw e; // already ours
+    throw reg_error(e.code(), e.section(), what.substr(section_prefix.size()));
+}
+
 namespace {
 [[noreturn]] void corrupt(const std::string& name, const std::string& what) {
-    throw error(errc::corrupt, name, "corrupt registry: " + what);
+    throw reg_error(errc::corrupt, name, "corrupt registry: " + what);
 }
 bool name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -20,17 +27,28 @@ bool name_char(char c) {
 } // namespace
 
 const header& check_header(const void* data, std::size_t size, const std::string& name) {
-    if (data == nullptr || size == 0) throw error(errc::not_ready, name, "registry is empty (not initialised)");
+    if (data == nullptr || size == 0) throw reg_error(errc::not_ready, name, "registry is empty (not initialised)");
     if (reinterpret_cast<std::uintptr_t>(data) % 8 != 0)
-        throw error(errc::invalid_argument, name, "registry image is not aligned");
+        throw reg_error(errc::invalid_argument, name, "registry image is not aligned");
+    if (size >= sizeof(header)) {
+        // A creator fills the header in before it publishes the state word (release): until
+        // then every other field is meaningless (zero, or half written), so the state word is
+        // looked at first. A zero or our magic with state initialising is "not ready", never
+        // "foreign" or "corrupt".
+        const auto& hh = *static_cast<const header*>(data);
+        static constexpr char zeros[sizeof magic] = {};
+        if (hh.state.load(std::memory_order_acquire) == state_initialising &&
+            (std::memcmp(hh.magic, magic, sizeof magic) == 0 || std::memcmp(hh.magic, zeros, sizeof zeros) == 0))
+            throw reg_error(errc::not_ready, name, "registry is not ready (still being created, or its creator died)");
+    }
     if (size < sizeof(magic) || std::memcmp(data, magic, sizeof magic) != 0) {
-        if (size >= sizeof(header)) throw error(errc::foreign, name, "bad magic (not a counter registry)");
+        if (size >= sizeof(header)) throw reg_error(errc::foreign, name, "bad magic (not a counter registry)");
         corrupt(name, "truncated (" + std::to_string(size) + " bytes)");
     }
     if (size < sizeof(header)) corrupt(name, "truncated header (" + std::to_string(size) + " bytes)");
     const auto& h = *static_cast<const header*>(data);
     if (h.major != major)
-        throw error(errc::version, name,
+        throw reg_error(errc::version, name,
                     "unsupported format version " + std::to_string(h.major) + "." + std::to_string(h.minor) +
                         " (this program reads " + std::to_string(major) + ".x)");
     if (h.header_size < sizeof(header) || h.header_size % 64 != 0)
@@ -123,9 +141,26 @@ object_schema read_schema(const header& h, std::uint32_t index, const std::strin
     return s;
 }
 
+bool valid_name(std::string_view n, bool instance) noexcept {
+    if (n.empty() || n.size() > max_name) return false;
+    for (char c : n) {
+        const auto u = static_cast<unsigned char>(c);
+        if (instance ? (u <= 0x20 || u >= 0x7f) : !name_char(c)) return false;
+    }
+    return true;
+}
+
+void validate_registry_name(const std::string& name) {
+    auto bad = [&](const std::string& why) { throw reg_error(errc::invalid_argument, name, "bad registry name: " + why); };
+    if (name.empty()) bad("empty");
+    if (name.size() > 200) bad("longer than 200 bytes");
+    if (name[0] == '.') bad("starts with '.'");
+    if (!std::all_of(name.begin(), name.end(), name_char)) bad("only letters, digits, '.', '_' and '-' are allowed");
+}
+
 void validate_name(const std::string& registry, std::string_view what, std::string_view n, bool instance) {
     auto bad = [&](const std::string& why) {
-        throw error(errc::invalid_argument, registry, "bad " + std::string(what) + " name \"" +
+        throw reg_error(errc::invalid_argument, registry, "bad " + std::string(what) + " name \"" +
                                                           std::string(n.substr(0, 64)) + "\": " + why);
     };
     if (n.empty()) bad("empty");
@@ -142,7 +177,7 @@ void validate_schema(const std::string& registry, std::string_view object, const
                      std::uint32_t max_fields, std::uint32_t data_size) {
     const std::string obj(object);
     auto bad = [&](const std::string& why) {
-        throw error(errc::invalid_argument, registry, "bad schema for object " + obj + ": " + why);
+        throw reg_error(errc::invalid_argument, registry, "bad schema for object " + obj + ": " + why);
     };
     if (s.empty()) bad("no fields");
     if (s.size() > max_fields) bad("more than " + std::to_string(max_fields) + " fields");

@@ -4,6 +4,7 @@
 
 #include "registry_layout.hpp"
 
+#include <counters/error.hpp>
 #include <counters/registry.hpp>
 
 #include <string>
@@ -11,17 +12,46 @@
 
 namespace counters::detail::reg {
 
+/// An error about registry @p name: `registry "NAME": MESSAGE`.
+inline error reg_error(errc code, const std::string& name, const std::string& message) {
+    return error(code, name, message, "registry");
+}
+
+/// Rethrows @p e, an error of the code shared with the channel section (segment, name
+/// checks: `section "NAME": ...`), as the same error about a registry.
+[[noreturn]] void rethrow_as_registry(const error& e);
+
+/// Runs @p fn; errors of the shared code are rethrown as errors about the registry.
+template <class F>
+auto as_registry(F&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const error& e) {
+        rethrow_as_registry(e);
+    }
+}
+
 /// Checks magic, version, every size, count and offset of the header against @p size.
-/// Does not look at the state word. Throws corrupt, foreign, version, not_ready.
+/// A header whose state word still says initialising gives not_ready before any other field
+/// is looked at; the ready/retired distinction is left to the caller.
+/// Throws corrupt, foreign, version, not_ready.
 const header& check_header(const void* data, std::size_t size, const std::string& name);
 
 /// Copies a NUL-terminated name out of a fixed field; false when there is no NUL inside the
 /// field or the name is empty.
 bool read_name(const char (&field)[name_field], std::string& out);
 
+/// True when @p n is 1..32 bytes of [A-Za-z0-9_.-] (objects and fields) or, for an
+/// instance, of printable ASCII without spaces.
+bool valid_name(std::string_view n, bool instance) noexcept;
+
 /// Decodes and validates the schema of a ready object slot @p index of a checked image.
 /// Throws corrupt naming the object slot.
 object_schema read_schema(const header& h, std::uint32_t index, const std::string& name);
+
+/// Throws invalid_argument unless @p name is a usable registry (segment) name: 1..200
+/// letters, digits, '.', '_' or '-', not starting with '.'.
+void validate_registry_name(const std::string& name);
 
 /// Throws invalid_argument unless @p n is a usable object/field/instance name.
 /// Objects and fields: [A-Za-z0-9_.-]; instances: printable ASCII without spaces.

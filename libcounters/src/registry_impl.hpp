@@ -28,20 +28,31 @@ struct registry_impl {
     std::string name;
     segment seg;
     reg::header* hdr = nullptr;
-    std::mutex mu;                                  // registration and process-slot claims
+    std::mutex mu;                                  // registration (set-up calls only)
     std::atomic<reg::process_slot*> mine{nullptr};  // this process's slot
     std::atomic<pid_t> mine_pid{0};
+    /// pid of the process one of whose threads is claiming a process slot from a recording
+    /// call (0: none). A pid other than ours was inherited across fork(): stale.
+    std::atomic<pid_t> claimer{0};
+    std::atomic<pid_t> failed_pid{0};          // a claim by this pid found no free slot...
+    std::atomic<std::int64_t> failed_ms{0};    // ...at this monotonic time (retried after 1 s)
 
     registry_impl(std::string n, segment s);
     ~registry_impl();
     registry_impl(const registry_impl&) = delete;
     registry_impl& operator=(const registry_impl&) = delete;
 
-    /// Reaps the slots of dead processes and takes one for this process (with mu held).
-    /// Returns nullptr when every slot is in use by a live process.
-    reg::process_slot* claim_process_slot();
-    /// This process's entry for per-process gauge @p key; nullptr when none is free.
+    /// Reaps the slots of dead processes and takes one for this process (by one thread of
+    /// the process at a time). Returns nullptr when every slot is in use by a live process.
+    reg::process_slot* claim_process_slot() noexcept;
+    /// This process's entry for per-process gauge @p key; nullptr when none is free. Never
+    /// waits: the first call in a process (after fork()) claims a slot; a thread that finds
+    /// another thread of its process claiming gets nullptr (the shared word) this once.
     reg::process_entry* entry_for(std::uint32_t key) noexcept;
+    /// Reaps the slots of dead writer processes (their shares leave the totals). Returns true
+    /// when it reaped one or saw another process claiming or reaping a slot. Never waits;
+    /// checks each other writer's liveness (system calls).
+    bool reap_dead() noexcept;
 
     /// Finds or registers an object; returns its slot index. Throws counters::error.
     std::uint32_t resolve_object(std::string_view object, const object_schema& schema);

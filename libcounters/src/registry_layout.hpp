@@ -1,4 +1,4 @@
-// The wire format of a counter registry (version 1). Private: see counters-registry.5.
+// The wire format of a counter registry (version 2). Private: see counters-registry.5.
 // Fixed-width fields, explicit padding, offsets from the start of the segment, never pointers.
 #pragma once
 
@@ -16,7 +16,7 @@ static_assert(a64::is_always_lock_free && au64::is_always_lock_free && au32::is_
 static_assert(sizeof(a64) == 8 && sizeof(au64) == 8 && sizeof(au32) == 4);
 
 inline constexpr char magic[8] = {'C', 'T', 'R', 'R', 'E', 'G', 'S', 'T'};
-inline constexpr std::uint16_t major = 1;
+inline constexpr std::uint16_t major = 2; // 2: double-buffered STRING storage
 inline constexpr std::uint16_t minor = 0;
 
 /// Values of header::state.
@@ -45,7 +45,7 @@ enum : std::uint8_t {
 inline constexpr std::uint32_t default_max_objects = 64;
 inline constexpr std::uint32_t default_max_fields = 32;
 inline constexpr std::uint32_t default_max_instances = 32;
-inline constexpr std::uint32_t default_data_size = 1024;
+inline constexpr std::uint32_t default_data_size = 2048; // a 512-byte STRING takes 1032
 inline constexpr std::uint32_t default_process_slots = 256;
 inline constexpr std::size_t process_entries = 32;
 /// Upper bounds a reader accepts.
@@ -80,7 +80,8 @@ struct header {
     std::int32_t creator_pid;        // 104
     std::uint32_t reserved0;         // 108
     a64 modified;                    // 112 last registration or reset
-    std::uint8_t reserved[136];      // 120 .. 256
+    a64 reaped;                      // 120 bumped after each reaping of a dead writer's shares
+    std::uint8_t reserved[128];      // 128 .. 256
 };
 static_assert(sizeof(header) == 256);
 static_assert(offsetof(header, state) == 32);
@@ -88,6 +89,7 @@ static_assert(offsetof(header, data_size) == 48);
 static_assert(offsetof(header, created) == 64);
 static_assert(offsetof(header, objects_offset) == 80);
 static_assert(offsetof(header, modified) == 112);
+static_assert(offsetof(header, reaped) == 120);
 
 /// One field of an object's schema.
 struct field_desc {
@@ -128,10 +130,13 @@ struct instance_head {
 };
 static_assert(sizeof(instance_head) == 64);
 
-/// Storage of a STRING field: a sequence word, then the bytes packed in 64-bit words.
-/// seq: even = stable (generation); odd = being written, with the writer's pid in the high
-/// 32 bits. Readers retry while odd or changed; a writer takes over from a dead writer.
-inline constexpr std::uint32_t string_storage(std::uint32_t size) { return 8 + (size + 7) / 8 * 8; }
+/// Storage of a STRING field: a sequence word, then two buffers of the bytes packed in 64-bit
+/// words (each size rounded up to 8). seq low 32 bits: a generation; buffer (gen >> 1) & 1
+/// holds the published value. Odd = a writer (pid in the high 32 bits) is filling the other
+/// buffer. Readers copy the published buffer and retry only when the generation advanced by
+/// two publications meanwhile; a writer takes over from a dead writer.
+inline constexpr std::uint32_t string_capacity_words(std::uint32_t size) { return (size + 7) / 8; }
+inline constexpr std::uint32_t string_storage(std::uint32_t size) { return 8 + 2 * string_capacity_words(size) * 8; }
 /// Storage of a per-process GAUGE: total over all writers (for high-water marks) and the
 /// contributions of writers that had no per-process entry.
 inline constexpr std::uint32_t per_process_storage = 16;

@@ -20,9 +20,9 @@ const header& ready_header(const void* data, std::size_t size, const std::string
     const header& h = check_header(data, size, name);
     const std::uint32_t st = h.state.load(std::memory_order_acquire);
     if (st == state_initialising)
-        throw error(errc::not_ready, name, "registry is not ready (still being created, or its creator died)");
-    if (st == state_retired) throw error(errc::retired, name, "registry has been removed");
-    if (st != state_ready) throw error(errc::corrupt, name, "corrupt registry: bad state word");
+        throw reg_error(errc::not_ready, name, "registry is not ready (still being created, or its creator died)");
+    if (st == state_retired) throw reg_error(errc::retired, name, "registry has been removed");
+    if (st != state_ready) throw reg_error(errc::corrupt, name, "corrupt registry: bad state word");
     return h;
 }
 
@@ -84,8 +84,8 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
         if (c == claim_free) break;
         if (c != claim_ready) continue; // a registration in progress: not yet an object
         object_values ov;
-        if (!read_name(o->name, ov.name))
-            throw error(errc::corrupt, name,
+        if (!read_name(o->name, ov.name) || !valid_name(ov.name, false))
+            throw reg_error(errc::corrupt, name,
                         "corrupt registry: object slot " + std::to_string(i) + " has a bad name");
         ov.schema = read_schema(h, i, name);
         ov.created = o->created;
@@ -96,8 +96,8 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
             if (ic == claim_free) break;
             if (ic != claim_ready) continue;
             instance_values iv;
-            if (!read_name(in->name, iv.name))
-                throw error(errc::corrupt, name,
+            if (!read_name(in->name, iv.name) || !valid_name(iv.name, true))
+                throw reg_error(errc::corrupt, name,
                             "corrupt registry: object " + ov.name + " instance slot " + std::to_string(k) +
                                 " has a bad name");
             const unsigned char* d = data_of(in);
@@ -132,11 +132,12 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
 }
 
 registry_snapshot read_registry(const std::string& name) {
-    validate_section_name(name);
+    validate_registry_name(name);
     using namespace std::chrono_literals;
     const auto deadline = std::chrono::steady_clock::now() + 1s;
     for (;;) {
-        detail::segment seg = detail::segment::open(name, detail::segment::access::read_only);
+        detail::segment seg =
+            as_registry([&] { return detail::segment::open(name, detail::segment::access::read_only); });
         try {
             return decode_registry(seg.data(), seg.size(), name);
         } catch (const error& e) {

@@ -19,8 +19,8 @@ service_stats::service_stats(registry& reg, std::string_view object, std::string
 void service_stats::accepted() noexcept {
     connections_.add(1);
     last_.stamp();
-    // The total over every process after this connection: a new high raises the mark.
-    max_.set_max(current_.add(1));
+    // The total over every live process after this connection: a new high raises the mark.
+    current_.add_tracking_max(1, max_);
 }
 
 void service_stats::closed() noexcept { current_.add(-1); }

@@ -93,6 +93,13 @@ public:
     /// Adds @p n (negative to decrease). For a per-process gauge, the change goes to this
     /// process's share. Returns the new total over all processes. noexcept, lock-free.
     std::int64_t add(std::int64_t n = 1) const noexcept;
+    /// Adds @p n and raises the plain gauge @p high to the new total when that is a new
+    /// high-water mark (maxConnections beside numCurrentConnections). For a per-process gauge
+    /// a would-be new high is first checked against the live writer processes, reaping the
+    /// shares of dead ones, so a crashed process's share never raises the mark. That check
+    /// (a liveness test of each other writer: system calls) is the only case in which a
+    /// recording call leaves user space; it happens only when the mark would rise.
+    void add_tracking_max(std::int64_t n, const gauge_field& high) const noexcept;
     /// Sets the value (not allowed on per-process gauges: ignored there).
     void set(std::int64_t v) const noexcept;
     /// Raises the value to @p v when @p v is higher (high-water mark; CAS only then).
@@ -131,10 +138,11 @@ private:
 class string_field {
 public:
     string_field() noexcept = default;
-    /// Stores @p s, truncated to the field's capacity minus one byte. Readers never see a
-    /// torn value. When another writer is in the middle of an update for too long, the call
-    /// gives up and returns false (the other value wins); a writer that died mid-update is
-    /// taken over. noexcept, never blocks for more than a few microseconds.
+    /// Stores @p s, truncated to the field's capacity minus one byte. The value is written
+    /// into the unpublished one of two buffers and then published, so readers always copy a
+    /// complete value. When another writer is in the middle of an update for too long, the
+    /// call gives up and returns false (the other value wins); a writer that died mid-update
+    /// is taken over. noexcept, never blocks for more than a few microseconds.
     bool set(std::string_view s) const noexcept;
     /// The field's capacity in bytes (including the terminating NUL).
     std::uint32_t capacity() const noexcept { return size_; }
@@ -222,8 +230,10 @@ private:
 ///@{
 /// True when a segment called @p name exists.
 bool registry_exists(const std::string& name);
-/// Marks the registry retired and unlinks it; false when it did not exist.
-/// Attached producers keep their (now anonymous) mapping. Throws counters::error.
+/// Unlinks the registry, then marks the still-mapped segment retired; false when it did not
+/// exist. Needs write access. Attached producers keep recording into their (now anonymous)
+/// mapping and do not re-attach; producers that attach afterwards create a new registry.
+/// Throws counters::error.
 bool remove_registry(const std::string& name);
 /// Resets @p counter of object @p object to 0 (a STRING to empty, a TIME to never).
 /// @p counter is `FIELD` (every instance) or `INSTANCE.FIELD`. Opens the registry read-write

@@ -40,7 +40,7 @@ struct field_value {
     bool per_process = false;  ///< a GAUGE summed over live writer processes
     std::int64_t number = 0;   ///< COUNTER, GAUGE, TIME (0: never set)
     std::string text;          ///< STRING (raw bytes: escape before printing)
-    /// STRING only: no consistent copy after bounded retries (a writer died mid-update).
+    /// STRING only: no consistent copy within 100 ms (writers rewrote it continuously).
     bool torn = false;
 };
 
@@ -66,8 +66,8 @@ struct registry_snapshot {
     const object_values* find(std::string_view object) const noexcept;
 };
 
-/// Maps registry @p name read-only and copies it. Waits briefly for a registry being
-/// created. Throws counters::error: not_found, permission, corrupt (truncated, bad sizes,
+/// Maps registry @p name read-only and copies it. Waits briefly (1 s) for a registry being
+/// created. Errors read `registry "NAME": ...`. Throws counters::error: not_found, permission, corrupt (truncated, bad sizes,
 /// offsets, counts or names), foreign (bad magic), version (another major version),
 /// not_ready, retired.
 registry_snapshot read_registry(const std::string& name);
