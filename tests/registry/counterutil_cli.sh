@@ -66,7 +66,8 @@ has "numobjects = 3"
 expect 0 '' -- -o imapstat -n 1 -r "$REG"
 sed -n 1,3p "$TMP/out" > "$TMP/head"
 printf 'Monitor counterobject (imapstat)\nregistry %s opened\ncounterobject imapstat opened\n' "$REG" | cmp -s - "$TMP/head" || fail "monitor header: $(cat "$TMP/head")"
-grep -Eq '^count = 1 at [0-9]+$' "$TMP/out" || fail "count line"
+grep -Eq '^count = 1 at [0-9]+ rh = 0x0 oh = 0x[0-9a-f]+$' "$TMP/out" || fail "count line: $(grep '^count' "$TMP/out")"
+[ "$(sed -n 4p "$TMP/out")" = "" ] && [ "$(sed -n 6p "$TMP/out")" = "" ] || fail "blank lines around the count line"
 has "global.maxConnections [8 bytes]: 5"
 has "global.numConnections [8 bytes]: 5"
 has "global.numCurrentConnections [8 bytes]: 0"   # the producer has exited
@@ -85,6 +86,13 @@ has "http.lastStatTime [8 bytes]: 17/Oct/2000:12:44:23 -0700"
 expect 0 '' -- -o diskusage -n 1 -r "$REG"
 has "primary.mailPartitionPath [256 bytes]: /var/mail/store"
 has "primary.lastStatTime [8 bytes]: 01/Jan/2100:00:00:00 +0000"
+
+# --- names and strings from shared memory are escaped (\xHH), bad numbers too
+"$PROD" "$REG" string diskusage ctl mailPartitionPath "$(printf '/var/\033[2J\tx\\y')" || fail "producer (ctl)"
+expect 0 '' -- -o diskusage -n 1 -r "$REG"
+has 'ctl.mailPartitionPath [256 bytes]: /var/\x1b[2J\x09x\\y'
+grep -q "$(printf '\033')" "$TMP/out" && fail "a control character reached the output"
+expect 2 '^counterutil: bad interval "\\x1b\[2J"' -- -o imapstat -i "$(printf '\033[2J')" -r "$REG"
 
 # --- -i/-n: two samples one second apart
 start=$(date +%s)
@@ -116,7 +124,7 @@ names = [o["name"] for o in d["objects"]]
 assert names == ["imapstat", "serverresponse", "diskusage"], names
 dk = [o for o in d["objects"] if o["name"] == "diskusage"][0]
 assert {"name": "mailPartitionPath", "kind": "STRING", "size": 256} in dk["fields"]
-assert dk["instances"] == ["primary"]
+assert dk["instances"] == ["primary", "ctl"], dk["instances"]
 PY
 
 # --- refcount and crash-safe current connections with a live, then killed, producer
@@ -154,7 +162,7 @@ expect 1 '^counterutil: registry "'"$REG"'": no counter object "cgimsg" \(counte
 for bad in abc -1 0 5x 1.5 86401 "" 99999999999999999999; do
     expect 2 '^counterutil: bad interval' -- -o imapstat -i "$bad" -n 1 -r "$REG"
 done
-for bad in abc 0 -3 2y; do
+for bad in abc 0 -3 2y "" 2147483648 99999999999999999999 " 1"; do
     expect 2 '^counterutil: bad count' -- -o imapstat -n "$bad" -r "$REG"
 done
 expect 2 '^counterutil: one of -l, -o counterobject or -s is required' --
@@ -185,16 +193,21 @@ expect 1 '^counterutil: registry "ctest_reg_cli_bad_'$$'": bad magic' -- -l -r "
 
 # --- signals: SIGINT and SIGTERM end a forever-monitor at once with status 0
 for sig in INT TERM; do
-    "$CU" -o imapstat -i 30 -r "$REG" >"$TMP/sig" 2>&1 &
+    # A file of its own per signal, created before the job starts: the job's own redirection
+    # truncates asynchronously, so waiting on a reused file could see the previous run's
+    # sample and signal this one before it has started.
+    out="$TMP/sig_$sig"
+    : >"$out"
+    "$CU" -o imapstat -i 30 -r "$REG" >>"$out" 2>&1 &
     pid=$!
-    for _ in $(seq 100); do grep -q '^count = 1' "$TMP/sig" && break; sleep 0.05; done
+    for _ in $(seq 200); do grep -q '^global.numGoodLogins' "$out" && break; sleep 0.05; done
     t0=$(date +%s%N)
     kill -$sig $pid
     wait $pid; rc=$?
     t1=$(date +%s%N)
     [ "$rc" = 0 ] || fail "SIG$sig: exit $rc"
     [ $(( (t1 - t0) / 1000000 )) -lt 2000 ] || fail "SIG$sig did not interrupt the sleep"
-    grep -q 'global.numGoodLogins' "$TMP/sig" || fail "SIG$sig: sample incomplete"
+    grep -q 'global.numGoodLogins' "$out" || fail "SIG$sig: sample incomplete"
 done
 
 if [ "$fails" -ne 0 ]; then

@@ -5,11 +5,13 @@
 #include <counters/options.hpp>
 #include <counters/registry.hpp>
 #include <counters/registry_snapshot.hpp>
+#include <counters_tools/text.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdint>
 #include <ctime>
 #include <limits>
@@ -37,9 +39,13 @@ struct runtime_error : std::runtime_error {
 
 constexpr long max_interval = 86400;
 
+/// Names and strings come from shared memory (and error texts may quote them): printable
+/// ASCII is kept, a backslash doubled, anything else shown as \xHH.
+std::string escape(const std::string& s) { return counters::tools::escape_name(s); }
+
 /// A whole number in [lo, hi], or a usage error naming @p what.
 long parse_number(const std::string& text, const char* what, long lo, long hi) {
-    const std::string msg = std::string("bad ") + what + " \"" + text + "\": expected a whole number from " +
+    const std::string msg = std::string("bad ") + what + " \"" + escape(text) + "\": expected a whole number from " +
                             std::to_string(lo) + " to " + std::to_string(hi);
     if (text.empty() || text.size() > 18) throw usage_error(msg);
     long v = 0;
@@ -49,25 +55,6 @@ long parse_number(const std::string& text, const char* what, long lo, long hi) {
     }
     if (v < lo || v > hi) throw usage_error(msg);
     return v;
-}
-
-/// Names and strings come from shared memory: escape anything not printable ASCII.
-std::string escape(const std::string& s) {
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '\\') {
-            out += "\\\\";
-        } else if (u < 0x20 || u >= 0x7f) {
-            out += "\\x";
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        } else {
-            out += c;
-        }
-    }
-    return out;
 }
 
 /// `17/Oct/2000:12:44:23 -0700` in the local time zone; `-` for 0 (never set).
@@ -87,18 +74,10 @@ std::string format_time(std::int64_t t) {
     return buf;
 }
 
-/// `registry "NAME": ...` from a library error (whose text says "section").
-std::string describe(const counters::error& e) {
-    std::string w = e.what();
-    const std::string prefix = "section \"" + e.section() + "\": ";
-    if (w.compare(0, prefix.size(), prefix) == 0) w = "registry \"" + escape(e.section()) + "\": " + w.substr(prefix.size());
-    return w;
-}
-
 std::string value_text(const field_value& v) {
     switch (v.kind) {
     case field_kind::time: return format_time(v.number);
-    case field_kind::string: return v.torn ? "<torn: a writer died mid-update>" : escape(v.text);
+    case field_kind::string: return v.torn ? "<unavailable: rewritten continuously>" : escape(v.text);
     default: return std::to_string(v.number);
     }
 }
@@ -171,7 +150,7 @@ void list(const std::string& name, bool json, std::ostream& out) {
 const object_values& find_object(const registry_snapshot& snap, const std::string& object) {
     const object_values* o = snap.find(object);
     if (o == nullptr)
-        throw runtime_error("registry \"" + escape(snap.info.name) + "\": no counter object \"" + escape(object) +
+        throw runtime_error("registry \"" + snap.info.name + "\": no counter object \"" + object +
                             "\" (counterutil -l lists them)");
     return *o;
 }
@@ -189,7 +168,12 @@ void print_sample(const object_values& o, long k, std::int64_t when, bool json, 
                               {"count", k},          {"time", when},      {"instances", std::move(instances)}};
         out << dump(doc, -1) << '\n';
     } else {
-        out << "\ncount = " << k << " at " << when << "\n\n";
+        // As the original: `count = K at EPOCH rh = 0x.. oh = 0x..`, here the offsets of the
+        // registry header (0) and of the object's slot in the segment.
+        char handles[64];
+        std::snprintf(handles, sizeof handles, " rh = 0x%x oh = 0x%llx", 0u,
+                      static_cast<unsigned long long>(o.offset));
+        out << "\ncount = " << k << " at " << when << handles << "\n\n";
         for (const auto& in : o.instances)
             for (const auto& f : in.fields)
                 out << escape(in.name) << '.' << escape(f.name) << " [" << f.size
@@ -315,10 +299,10 @@ int run(const options& opt, std::ostream& out, std::ostream& err) {
         err << "counterutil: " << e.what() << " (see counterutil --help)\n";
         return exit_usage;
     } catch (const counters::error& e) {
-        err << "counterutil: " << describe(e) << '\n';
+        err << "counterutil: " << escape(e.what()) << '\n'; // `registry "NAME": ...`
         return exit_runtime;
     } catch (const std::exception& e) {
-        err << "counterutil: " << e.what() << '\n';
+        err << "counterutil: " << escape(e.what()) << '\n';
         return exit_runtime;
     }
 }

@@ -2,6 +2,7 @@
 #include "counterutil.hpp"
 
 #include <counters_tools/cli.hpp>
+#include <counters_tools/text.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         // CLI11's own exit codes are 100+; a bad command line is a usage error (2).
-        std::cerr << "counterutil: " << e.what() << " (see counterutil --help)\n";
+        std::cerr << "counterutil: " << counters::tools::escape_name(e.what()) << " (see counterutil --help)\n";
         return counterutil::exit_usage;
     }
     opt.interval_given = app.count("-i") > 0;
