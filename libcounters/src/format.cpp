@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <pthread.h>
+#include <random>
 #include <signal.h>
 #include <unistd.h>
 
@@ -82,6 +83,23 @@ bool slot_name(const channel_slot& s, std::string& out) {
     if (nul == nullptr) return false;
     out.assign(s.name, static_cast<const char*>(nul));
     return !out.empty();
+}
+
+std::uint64_t random_id() {
+    std::random_device rd;
+    return (std::uint64_t{rd()} << 32) ^ rd();
+}
+
+std::uint64_t new_claim() noexcept {
+    return (std::uint64_t(static_cast<std::uint32_t>(current_pid())) << 32) |
+           (static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
+}
+
+bool claim_is_dead(std::uint64_t c) noexcept {
+    if (!process_alive(static_cast<pid_t>(c >> 32), -1)) return true;
+    const auto then = static_cast<std::uint32_t>(c & 0xffffffffu);
+    const auto now = static_cast<std::uint32_t>(static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
+    return static_cast<std::int32_t>(now - then) > stale_claim_seconds;
 }
 
 std::int64_t now_seconds() noexcept {

@@ -29,6 +29,20 @@ inline process_slot* process_at(const header& h, std::uint32_t i) noexcept {
 /// Copies a slot's name when it is NUL-terminated inside its field; false otherwise.
 bool slot_name(const channel_slot& s, std::string& out);
 
+/// A random 64-bit id (instance ids of new sections and registries).
+std::uint64_t random_id();
+
+/// Registration claims (channel slots, registry objects and instances) are one 64-bit word:
+/// the claimant's pid in the high half and the claim's time (seconds, low 32 bits) in the
+/// low half, written atomically by one compare-and-swap.
+std::uint64_t new_claim() noexcept;
+/// A claim older than this is stale even when its process still lives.
+inline constexpr std::int32_t stale_claim_seconds = 30;
+/// True when the claim's process is gone, or the claim is stale. The age comes from the
+/// claim word itself, never from a time field the claimant writes after its CAS; the
+/// difference is signed, so a claim stamped slightly in the future is young.
+bool claim_is_dead(std::uint64_t claim) noexcept;
+
 /// Seconds since the epoch (vDSO clock, no system call).
 std::int64_t now_seconds() noexcept;
 /// Milliseconds of a monotonic clock (vDSO, no system call).

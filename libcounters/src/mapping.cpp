@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
-#include <random>
 #include <thread>
 
 namespace counters::detail {
@@ -15,12 +14,6 @@ namespace counters::detail {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr std::int64_t stale_claim_seconds = 30;
-
-std::uint64_t random_id() {
-    std::random_device rd;
-    return (std::uint64_t{rd()} << 32) ^ rd();
-}
 
 void init_header(void* data, const create_options& o) {
     auto& h = *static_cast<header*>(data);
@@ -43,22 +36,6 @@ void init_header(void* data, const create_options& o) {
     h.total_size = g.total_size;
     h.creator_pid = current_pid();
     h.state.store(state_ready, std::memory_order_release); // published last
-}
-
-std::uint64_t my_claim() noexcept {
-    return (std::uint64_t(static_cast<std::uint32_t>(current_pid())) << 32) |
-           (static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
-}
-
-/// A claim is dead when its process is gone, or stale when it is older than
-/// stale_claim_seconds. The age comes from the claim word itself (its low 32 bits hold the
-/// claim's time), never from claim_time, which the claimant writes only after its CAS.
-bool claim_is_dead(std::uint64_t c) noexcept {
-    auto pid = static_cast<pid_t>(c >> 32);
-    if (!process_alive(pid, -1)) return true;
-    const auto then = static_cast<std::uint32_t>(c & 0xffffffffu);
-    const auto now = static_cast<std::uint32_t>(static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
-    return static_cast<std::int32_t>(now - then) > stale_claim_seconds;
 }
 
 bool name_equals(const channel_slot& s, std::string_view name) noexcept {
@@ -114,7 +91,7 @@ channel_slot* mapping::resolve(std::string_view name, std::chrono::milliseconds 
                 break; // next slot
             }
             bool take = false;
-            std::uint64_t claim = my_claim();
+            std::uint64_t claim = new_claim();
             if (c == claim_free) {
                 take = s->claim.compare_exchange_strong(c, claim, std::memory_order_acq_rel);
             } else if (claim_is_dead(c)) {

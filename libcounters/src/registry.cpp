@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
-#include <random>
 #include <sched.h>
 #include <thread>
 
@@ -22,28 +21,6 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto ready_wait = 2s;  // how long to wait for a creator to publish
 constexpr auto claim_wait = 5s;  // how long to wait for another registrant
-constexpr std::uint32_t stale_claim_seconds = 30;
-
-std::uint64_t random_id() {
-    std::random_device rd;
-    return (std::uint64_t{rd()} << 32) ^ rd();
-}
-
-std::uint64_t my_claim() noexcept {
-    return (std::uint64_t(static_cast<std::uint32_t>(current_pid())) << 32) |
-           (static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
-}
-
-/// A registration claim is dead when its process is gone, stale when older than
-/// stale_claim_seconds. The time comes from the claim word itself, written atomically with it.
-bool claim_is_dead(std::uint64_t c) noexcept {
-    if (!process_alive(static_cast<pid_t>(c >> 32), -1)) return true;
-    const auto now = static_cast<std::uint32_t>(static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
-    // Signed difference: a claim stamped slightly in the future (another process read the
-    // coarse clock a tick later, or the clock was stepped back) is young, not 4 billion
-    // seconds old.
-    return static_cast<std::int32_t>(now - static_cast<std::uint32_t>(c)) > static_cast<std::int32_t>(stale_claim_seconds);
-}
 
 bool name_equals(const char (&field)[name_field], std::string_view n) noexcept {
     return n.size() < name_field && std::memcmp(field, n.data(), n.size()) == 0 && field[n.size()] == '\0';
@@ -309,7 +286,7 @@ std::uint32_t registry_impl::resolve_object(std::string_view object, const objec
                                 "object " + std::string(object) + " exists with a different schema");
                 return i;
             }
-            const std::uint64_t claim = my_claim();
+            const std::uint64_t claim = new_claim();
             if (c != claim_free && !claim_is_dead(c)) {
                 if (std::chrono::steady_clock::now() > deadline)
                     throw reg_error(errc::system, name,
@@ -359,7 +336,7 @@ std::uint32_t registry_impl::resolve_instance(std::uint32_t object, std::string_
                 if (name_equals(in->name, instance)) return i;
                 break;
             }
-            const std::uint64_t claim = my_claim();
+            const std::uint64_t claim = new_claim();
             if (c != claim_free && !claim_is_dead(c)) {
                 if (std::chrono::steady_clock::now() > deadline)
                     throw reg_error(errc::system, name,
