@@ -91,12 +91,12 @@ stage5() {
     local log=$b/clang-tidy.log
     local rc=0
     "$tidy" -clang-tidy-binary "$bin" -p "$b" -j "$jobs" -quiet -header-filter="$ours" "$ours" >"$log" 2>&1 || rc=$?
-    # Keep the diagnostics, drop the progress lines and the per-file noise counts.
-    grep -v -E '^(clang-tidy-[0-9]+ |[0-9]+ warnings? (and [0-9]+ errors? )?generated|Suppressed [0-9]+ warnings|Use -header-filter|Error while processing)' "$log" |
-        grep -v -E '^\s*$' | sed -n '1,400p' || true
-    local n
-    n=$(grep -c -E '(warning|error): .*\[[a-z0-9.,-]+\]$' "$log" || true)
-    echo "clang-tidy: $n finding(s); full log in $log"
+    # The findings, once each (a finding in a header is reported for every file including
+    # it); the full output with the code excerpts stays in the log.
+    local found
+    found=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error): ' | sort -u || true)
+    [ -n "$found" ] && echo "$found"
+    echo "clang-tidy: $(printf '%s' "$found" | grep -c . || true) finding(s); full log in $log"
     return "$rc"
 }
 
