@@ -39,7 +39,9 @@ std::uint64_t parse_seed(const std::string& text) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
     mta_sim::options o;
     std::string section;
     std::string registry;
@@ -116,6 +118,19 @@ int main(int argc, char** argv) {
 
     try {
         return mta_sim::run(o);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mta-sim: %s\n", e.what());
+        return 1;
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // Only an unexpected failure (out of memory, an error in setting up the command line)
+    // gets here: one line and exit status 1 instead of std::terminate.
+    try {
+        return run_main(argc, argv);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mta-sim: %s\n", e.what());
         return 1;

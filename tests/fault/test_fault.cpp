@@ -142,7 +142,7 @@ std::string violation(const snapshot& s) {
 /// A reader process: snapshots @p name in a loop until told to stop, checking the
 /// invariants and the latency of every read. A snapshot may fail only with a clean
 /// counters::error whose code is in @p allowed (e.g. the section is being deleted).
-pid_t start_reader(shared_state* st, const std::string& name, std::set<errc> allowed) {
+pid_t start_reader(shared_state* st, const std::string& name, const std::set<errc>& allowed) {
     return spawn([st, name, allowed] {
         while (st->stop_readers.load() == 0) {
             steady_clock::duration elapsed{};
@@ -211,6 +211,7 @@ TEST_CASE("writers SIGKILLed at random moments: survivors exact, no duplicates, 
         int gate[2];
         REQUIRE(::pipe(gate) == 0);
         std::vector<pid_t> surv;
+        surv.reserve(survivors);
         for (int i = 0; i < survivors; ++i) {
             surv.push_back(spawn([&, i] {
                 ::close(gate[1]);
@@ -342,7 +343,7 @@ TEST_CASE("writers SIGKILLed at random moments: survivors exact, no duplicates, 
         }
     }
     free_shared_state(st);
-    CHECK(kills >= 6 * rounds);
+    CHECK(kills >= 6L * rounds);
     CHECK(snapshots > 0);
 }
 
@@ -542,7 +543,7 @@ TEST_CASE("a long-lived writer keeps re-attaching across many deletes", "[fault]
         // The consequence: with a small limit, re-attaching fails for good.
         struct rlimit rl {};
         ::getrlimit(RLIMIT_NOFILE, &rl);
-        rl.rlim_cur = static_cast<rlim_t>(after + 16);
+        rl.rlim_cur = static_cast<rlim_t>(after) + 16;
         if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) return 3;
         for (int i = 0; i < 100; ++i) {
             delete_section(t.name());

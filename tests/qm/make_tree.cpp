@@ -86,7 +86,10 @@ int main(int argc, char** argv) {
                 rel += i % 4 == 3 ? "/sub/" : "/";
                 rel += q::make_file_name(f);
                 if (i < 4 * channels) make_dirs(root, rel);
-                if (::link(tmpl.c_str(), (root + "/" + rel).c_str()) != 0)
+                std::string target = root;
+                target += '/';
+                target += rel;
+                if (::link(tmpl.c_str(), target.c_str()) != 0)
                     throw std::runtime_error("cannot link " + rel + ": " + std::strerror(errno));
             } else {
                 std::string path = w.put(chan, id, e, body, i % 4 == 3 ? "sub" : "");

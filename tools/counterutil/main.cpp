@@ -6,9 +6,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <exception>
 #include <iostream>
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
     counterutil::options opt;
     bool help = false, version = false;
     CLI::App app{"counterutil: list, monitor and reset the counter objects of the registry", "counterutil"};
@@ -42,4 +45,17 @@ int main(int argc, char** argv) {
     }
     counters::tools::install_fault_guard("counterutil");
     return counterutil::run(opt, std::cout, std::cerr);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // Only an unexpected failure (out of memory, an error in setting up the command line)
+    // gets here: one line and exit status 1 instead of std::terminate.
+    try {
+        return run_main(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "counterutil: " << e.what() << '\n';
+        return 1;
+    }
 }
