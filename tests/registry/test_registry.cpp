@@ -502,7 +502,7 @@ TEST_CASE("a string writer that died mid-update is taken over", "[registry][faul
         REQUIRE((seq & 1) == 0);
         const std::uint32_t cap = (d->size + 7) / 8 * 8;
         const std::uint32_t filling = ((static_cast<std::uint32_t>(seq) >> 1) + 1) & 1;
-        std::memset(st + 8 + filling * cap, 'X', cap);
+        std::memset(st + 8 + std::size_t{filling} * cap, 'X', cap);
         seq = (std::uint64_t(static_cast<std::uint32_t>(dead)) << 32) | ((seq + 1) & 0xffffffffu);
         std::memcpy(st, &seq, 8);
     }
