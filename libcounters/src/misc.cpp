@@ -35,7 +35,8 @@ error::error(errc code, const std::string& section, const std::string& message)
     : error(code, section, message, "section") {}
 
 error::error(errc code, const std::string& section, const std::string& message, const std::string& kind)
-    : std::runtime_error(kind + " \"" + section + "\": " + message), code_(code), section_(section) {}
+    : std::runtime_error(kind + " \"" + section + "\": " + message), code_(code),
+      section_(std::make_shared<const std::string>(section)) {}
 
 std::string section_name(const std::string& explicit_name) {
     if (!explicit_name.empty()) return explicit_name;
@@ -73,7 +74,7 @@ void validate_channel_name(const std::string& section, const std::string& name) 
 
 const counter_info& info(counter c) noexcept {
     static const counter_info table[] = {
-#define COUNTERS_X_INFO(id, key, kind, help) {key, kind == 'G', help},
+#define COUNTERS_X_INFO(id, key, kind, help) {key, (kind) == 'G', help},
         COUNTERS_CHANNEL_COUNTERS(COUNTERS_X_INFO)
 #undef COUNTERS_X_INFO
     };

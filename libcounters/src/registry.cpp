@@ -669,11 +669,12 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
         std::uint32_t f = 0;
         while (f < schema.size() && schema[f].name != field) ++f;
         if (f == schema.size())
-            throw reg_error(errc::not_found, reg_name, "object " + object + " has no counter " + field);
+            throw reg_error(errc::not_found, reg_name,
+                            std::string("object ").append(object).append(" has no counter ").append(field));
         if (schema[f].per_process)
             throw reg_error(errc::invalid_argument, reg_name,
-                        "counter " + object + "." + field +
-                            " is a live gauge (kept per process) and cannot be reset");
+                            std::string("counter ").append(object).append(".").append(field).append(
+                                " is a live gauge (kept per process) and cannot be reset"));
         const field_desc& d = *field_at(h, o, f);
         std::size_t done = 0;
         for (std::uint32_t k = 0; k < h.max_instances; ++k) {
@@ -690,7 +691,8 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
             ++done;
         }
         if (done == 0 && !inst_name.empty())
-            throw reg_error(errc::not_found, reg_name, "object " + object + " has no instance " + inst_name);
+            throw reg_error(errc::not_found, reg_name,
+                            std::string("object ").append(object).append(" has no instance ").append(inst_name));
         const_cast<header&>(h).modified.store(detail::now_seconds(), std::memory_order_relaxed);
         return done;
     }

@@ -54,12 +54,18 @@ enum class counter : std::uint8_t {
 #undef COUNTERS_X_ENUM
 };
 
+namespace detail {
+/// The same enumerators followed by one more, whose value is the number of counters.
+enum class counter_end : std::size_t {
+#define COUNTERS_X_ENUM(id, key, kind, help) id,
+    COUNTERS_CHANNEL_COUNTERS(COUNTERS_X_ENUM)
+#undef COUNTERS_X_ENUM
+    count
+};
+} // namespace detail
+
 /// Number of per-channel counters.
-inline constexpr std::size_t counter_count = 0
-#define COUNTERS_X_COUNT(id, key, kind, help) +1
-    COUNTERS_CHANNEL_COUNTERS(COUNTERS_X_COUNT)
-#undef COUNTERS_X_COUNT
-    ;
+inline constexpr std::size_t counter_count = static_cast<std::size_t>(detail::counter_end::count);
 
 /// Static description of one counter.
 struct counter_info {

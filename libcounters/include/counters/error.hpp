@@ -2,6 +2,7 @@
 /// The exception thrown by set-up calls (open, create, clear, delete, snapshot).
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -27,7 +28,8 @@ const char* to_string(errc code) noexcept;
 
 /// Thrown by every set-up call of the library. `what()` names the section and the cause,
 /// e.g. `section "imta_counters": bad magic (not a counters section)`.
-/// Recording calls never throw.
+/// Recording calls never throw. Copying an error never throws (the section name is shared,
+/// like the message), so it can be caught and rethrown by value safely.
 class error : public std::runtime_error {
 public:
     /// Builds `section "<section>": <message>`.
@@ -37,11 +39,11 @@ public:
     /// The kind of failure.
     errc code() const noexcept { return code_; }
     /// The section (or registry) name the failure concerns.
-    const std::string& section() const noexcept { return section_; }
+    const std::string& section() const noexcept { return *section_; }
 
 private:
     errc code_;
-    std::string section_;
+    std::shared_ptr<const std::string> section_;
 };
 
 } // namespace counters
