@@ -1,22 +1,35 @@
-// libFuzzer target: counters::decode_snapshot() on arbitrary bytes. A counters::error is the
-// expected answer to a bad image; any other exception, a crash, a leak or undefined behaviour
-// is a bug (libFuzzer aborts on an uncaught exception).
+// libFuzzer target: counters::decode_snapshot() on arbitrary bytes, then what the tools do
+// with an image that decodes: the text table (plain and -absolute) and the JSON document.
+// A counters::error is the expected answer to a bad image; any other exception, a crash, a
+// leak or undefined behaviour is a bug (libFuzzer aborts on an uncaught exception).
 #include "fuzz_image.hpp"
 
 #include <counters/error.hpp>
 #include <counters/snapshot.hpp>
+#if COUNTERS_FUZZ_RENDER
+#include <counters_tools/render.hpp>
+#endif
 
 #include <cstddef>
 #include <cstdint>
+#include <sstream>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const counters_fuzz::aligned_image img(data, size);
     try {
         const counters::snapshot s = counters::decode_snapshot(img.data(), img.size(), "fuzz");
-        // Touch what a renderer would read.
-        std::size_t n = s.section.name.size();
-        for (const auto& c : s.channels) n += c.name.size() + static_cast<std::size_t>(c.value[0] != 0);
-        (void)n;
+#if COUNTERS_FUZZ_RENDER
+        counters::tools::render_options o;
+        for (const bool absolute : {false, true}) {
+            o.absolute = absolute;
+            std::ostringstream text;
+            counters::tools::render_text(s, o, text);
+            std::ostringstream json;
+            counters::tools::render_json(s, o, json);
+        }
+#else
+        (void)s;
+#endif
     } catch (const counters::error&) {
     }
     return 0;

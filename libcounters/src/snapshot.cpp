@@ -30,6 +30,14 @@ void copy_channel(const channel_slot& s, channel_values& v) {
     v.current_out = s.shared_current_out.load(std::memory_order_relaxed);
 }
 
+/// a + b, saturating: the per-process gauges come from an untrusted mapping, and a corrupt
+/// one must not make the sum undefined.
+std::int64_t add_saturating(std::int64_t a, std::int64_t b) noexcept {
+    std::int64_t r = 0;
+    if (__builtin_add_overflow(a, b, &r)) return b < 0 ? INT64_MIN : INT64_MAX;
+    return r;
+}
+
 } // namespace
 
 snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name) {
@@ -90,8 +98,8 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
             if (c == 0) continue;
             if (c - 1 >= used || index_of[c - 1] == none) continue;
             channel_values& v = snap.channels[index_of[c - 1]];
-            v.current_in += e.current_in.load(std::memory_order_relaxed);
-            v.current_out += e.current_out.load(std::memory_order_relaxed);
+            v.current_in = add_saturating(v.current_in, e.current_in.load(std::memory_order_relaxed));
+            v.current_out = add_saturating(v.current_out, e.current_out.load(std::memory_order_relaxed));
         }
     }
     for (auto& v : snap.channels) {

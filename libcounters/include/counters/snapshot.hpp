@@ -43,8 +43,13 @@ struct channel_values {
 
     std::int64_t get(counter c) const noexcept { return value[index(c)]; }
     std::int64_t min(counter c) const noexcept { return minimum[index(c)]; }
-    /// The "absolute" value: current minus the lowest value held since create/clear.
-    std::int64_t absolute(counter c) const noexcept { return get(c) - min(c); }
+    /// The "absolute" value: current minus the lowest value held since create/clear
+    /// (saturating at INT64_MAX, which only a corrupt section can reach).
+    std::int64_t absolute(counter c) const noexcept {
+        std::int64_t r = 0;
+        if (__builtin_sub_overflow(get(c), min(c), &r)) return get(c) < 0 ? INT64_MIN : INT64_MAX;
+        return r;
+    }
 };
 
 /// A whole section.
