@@ -78,12 +78,13 @@ int run(const options& opts) {
     case options::action::show: {
         // Read first: a missing section must not truncate an existing output file.
         const snapshot snap = read_snapshot(opts.section);
-        std::ostringstream text;
-        if (opts.output_format == options::format::json)
+        if (opts.output_format == options::format::json) {
+            std::ostringstream text;
             render_json(snap, opts.render, text);
-        else
-            render_text(snap, opts.render, text);
-        write_all(opts.output, text.str());
+            write_all(opts.output, text.str());
+        } else {
+            write_all(opts.output, render_text(snap, opts.render));
+        }
         return exit_ok;
     }
     }

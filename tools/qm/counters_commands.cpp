@@ -113,12 +113,13 @@ int counters_show(context& ctx, const std::vector<std::string>& args) {
     ensure_section(ctx);
     reset_from_queue(ctx);
     const snapshot snap = read_snapshot(ctx.section);
-    std::ostringstream text;
-    if (f == "json")
+    if (f == "json") {
+        std::ostringstream text;
         render_json(snap, ro, text);
-    else
-        render_text(snap, ro, text);
-    emit(ctx, text.str(), output);
+        emit(ctx, text.str(), output);
+    } else {
+        emit(ctx, render_text(snap, ro), output);
+    }
     return exit_ok;
 }
 

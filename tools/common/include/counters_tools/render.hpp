@@ -29,6 +29,9 @@ struct render_options {
 /// (max_channels=M)`. No trailing spaces.
 void render_text(const snapshot& snap, const render_options& options, std::ostream& out);
 
+/// The same text table as one string (what the tools write in one piece).
+std::string render_text(const snapshot& snap, const render_options& options);
+
 /// The JSON document (format_version 1, see counters(1)), pretty-printed, ending with a
 /// newline. Only `pattern` and `absolute` apply: the document always has its full shape.
 /// With `absolute`, "counters" and "gauges" hold current minus minimum and the top-level
