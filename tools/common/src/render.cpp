@@ -30,19 +30,14 @@ void put(std::string& buf, std::string_view s) { buf.append(s); }
 
 /// Appends @p v right-aligned in @p width columns (a wider number is not cut).
 void put_right(std::string& buf, std::int64_t v, std::size_t width) {
-    static constexpr std::string_view spaces = "                        "; // 24
     const fmt::format_int digits(v);
-    for (std::size_t pad = width > digits.size() ? width - digits.size() : 0; pad > 0;) {
-        const std::size_t n = pad < spaces.size() ? pad : spaces.size();
-        put(buf, spaces.substr(0, n));
-        pad -= n;
-    }
-    buf.append(digits.data(), digits.data() + digits.size());
+    if (digits.size() < width) buf.append(width - digits.size(), ' ');
+    buf.append(digits.data(), digits.size());
 }
 
 void put_number(std::string& buf, std::int64_t v) {
     const fmt::format_int digits(v);
-    buf.append(digits.data(), digits.data() + digits.size());
+    buf.append(digits.data(), digits.size());
 }
 
 /// "   <label padded to 24>T/C = avg" with two decimals.
