@@ -206,6 +206,10 @@ std::unique_ptr<mapping> open_or_create(const std::string& name, const create_op
                 const header& h = check_header(seg.data(), seg.size(), name);
                 std::uint32_t st = h.state.load(std::memory_order_acquire);
                 if (st == state_ready) {
+                    // Unlinked by a delete that found it still initialising (and so could
+                    // not retire it)? Then nobody would ever tell us: look up the name again.
+                    // A delete that unlinks after this check sees it ready and retires it.
+                    if (seg.unlinked()) continue;
                     seg.close_descriptor();
                     return std::make_unique<mapping>(std::move(*opened));
                 }
