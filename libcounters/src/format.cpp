@@ -30,10 +30,8 @@ const header& check_header(const void* data, std::size_t size, const std::string
         // A creator fills the header in before it publishes the state word (release): until
         // then the other fields are meaningless, so look at the state word first.
         const auto& hh = *static_cast<const header*>(data);
-        static constexpr char zeros[sizeof section_magic] = {};
         if (hh.state.load(std::memory_order_acquire) == state_initialising &&
-            (std::memcmp(hh.magic, section_magic, sizeof section_magic) == 0 ||
-             std::memcmp(hh.magic, zeros, sizeof zeros) == 0))
+            magic_in_progress(hh.magic, section_magic, sizeof section_magic))
             throw error(errc::not_ready, name,
                         "section is not ready (still being created, or its creator died)");
     }
@@ -76,6 +74,12 @@ const header& check_header(const void* data, std::size_t size, const std::string
         corrupt(name, "recorded size " + std::to_string(h.total_size) + " does not match segment size " +
                           std::to_string(size));
     return h;
+}
+
+bool magic_in_progress(const char* field, const char* expected, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i)
+        if (field[i] != expected[i] && field[i] != '\0') return false;
+    return true;
 }
 
 bool slot_name(const channel_slot& s, std::string& out) {

@@ -32,6 +32,11 @@ bool slot_name(const channel_slot& s, std::string& out);
 /// A random 64-bit id (instance ids of new sections and registries).
 std::uint64_t random_id();
 
+/// True when each of the @p n bytes of @p field is the byte of @p expected or still zero:
+/// a magic that a creator has not yet written, or is writing (memcpy may store it in pieces),
+/// into fresh zeroed memory. With the state word still "initialising" that means not ready.
+bool magic_in_progress(const char* field, const char* expected, std::size_t n) noexcept;
+
 /// Registration claims (channel slots, registry objects and instances) are one 64-bit word:
 /// the claimant's pid in the high half and the claim's time (seconds, low 32 bits) in the
 /// low half, written atomically by one compare-and-swap.

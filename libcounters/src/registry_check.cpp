@@ -1,6 +1,8 @@
 // Registry image validation and name rules.
 #include "registry_check.hpp"
 
+#include "format.hpp"
+
 #include <counters/error.hpp>
 
 #include <algorithm>
@@ -33,12 +35,11 @@ const header& check_header(const void* data, std::size_t size, const std::string
     if (size >= sizeof(header)) {
         // A creator fills the header in before it publishes the state word (release): until
         // then every other field is meaningless (zero, or half written), so the state word is
-        // looked at first. A zero or our magic with state initialising is "not ready", never
-        // "foreign" or "corrupt".
+        // looked at first. A zero, half-written or whole magic with state initialising is
+        // "not ready", never "foreign" or "corrupt".
         const auto& hh = *static_cast<const header*>(data);
-        static constexpr char zeros[sizeof magic] = {};
         if (hh.state.load(std::memory_order_acquire) == state_initialising &&
-            (std::memcmp(hh.magic, magic, sizeof magic) == 0 || std::memcmp(hh.magic, zeros, sizeof zeros) == 0))
+            magic_in_progress(hh.magic, magic, sizeof magic))
             throw reg_error(errc::not_ready, name, "registry is not ready (still being created, or its creator died)");
     }
     if (size < sizeof(magic) || std::memcmp(data, magic, sizeof magic) != 0) {
