@@ -1,5 +1,4 @@
 // Errors, names, counter descriptions, version.
-#include "format.hpp"
 
 #include <counters/counter.hpp>
 #include <counters/error.hpp>
@@ -31,12 +30,27 @@ const char* to_string(errc code) noexcept {
     return "unknown error";
 }
 
-error::error(errc code, const std::string& section, const std::string& message)
-    : error(code, section, message, "section") {}
+const char* to_string(object_kind kind) noexcept {
+    switch (kind) {
+    case object_kind::section: return "section";
+    case object_kind::registry: return "registry";
+    case object_kind::queue: return "queue";
+    }
+    return "object";
+}
 
-error::error(errc code, const std::string& section, const std::string& message, const std::string& kind)
-    : std::runtime_error(kind + " \"" + section + "\": " + message), code_(code),
-      section_(std::make_shared<const std::string>(section)) {}
+error::error(errc code, const std::string& name, const std::string& message)
+    : error(code, object_kind::section, name, message) {}
+
+namespace {
+std::string prefix_of(object_kind kind, const std::string& name) {
+    return std::string(to_string(kind)) + " \"" + name + "\": ";
+}
+} // namespace
+
+error::error(errc code, object_kind kind, const std::string& name, const std::string& message)
+    : std::runtime_error(prefix_of(kind, name) + message), code_(code), kind_(kind),
+      prefix_(prefix_of(kind, name).size()), name_(std::make_shared<const std::string>(name)) {}
 
 std::string section_name(const std::string& explicit_name) {
     if (!explicit_name.empty()) return explicit_name;

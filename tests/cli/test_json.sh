@@ -6,7 +6,7 @@ ok "fill" "$FILL" "$S" base
 ok "-show -format=json" "$COUNTERS" --section "$S" -show -format=json
 cp "$TMP/out" "$TMP/doc.json"
 now=$(date +%s)
-ok "document" "$JSON_CHECK" "$TMP/doc.json" /format_version=1 "/section/name=\"$S\"" '/section/format="1.0"' \
+ok "document" "$JSON_CHECK" "$TMP/doc.json" /format_version=1 "/section/name=\"$S\"" '/section/format="1.1"' \
     /section/cleared=0 /section/clear_count=0 /section/block_size=1024 /section/max_channels=512 \
     /section/channels=5 /section/overflow=0 "/section/created>$((now - 86400))" /section#=10 \
     /absolute=false /channels#=5 '/channels/0/name="tcp_local"' '/channels/1/name="tcp_intranet"' \

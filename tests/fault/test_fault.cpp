@@ -9,7 +9,7 @@
 #include "catch.hpp"
 #include "support.hpp"
 
-#include "layout.hpp" // private: to plant process slots left mid-claim
+#include "section/layout.hpp" // private: to plant process slots left mid-claim
 
 #include <counters/counters.hpp>
 

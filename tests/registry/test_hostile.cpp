@@ -2,7 +2,7 @@
 // NUL, random damage. Each gives one counters::error naming the problem; none crashes.
 #include "catch.hpp"
 #include "registry_support.hpp"
-#include "registry_layout.hpp"
+#include "registry/layout.hpp"
 
 #include <counters/registry.hpp>
 #include <counters/registry_snapshot.hpp>

@@ -2,7 +2,7 @@
 // service statistics, per-process gauges, crash recovery, reset.
 #include "catch.hpp"
 #include "registry_support.hpp"
-#include "registry_layout.hpp"
+#include "registry/layout.hpp"
 
 #include <counters/registry.hpp>
 #include <counters/registry_snapshot.hpp>

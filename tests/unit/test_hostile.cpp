@@ -3,7 +3,7 @@
 #include "catch.hpp"
 #include "support.hpp"
 
-#include "layout.hpp" // private: to corrupt images on purpose
+#include "section/layout.hpp" // private: to corrupt images on purpose
 
 #include <counters/counters.hpp>
 

@@ -4,7 +4,7 @@
 #include "catch.hpp"
 #include "support.hpp"
 
-#include "layout.hpp" // private: to plant a dead registration claim
+#include "section/layout.hpp" // private: to plant a dead registration claim
 
 #include <counters/counters.hpp>
 

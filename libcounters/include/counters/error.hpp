@@ -2,6 +2,7 @@
 /// The exception thrown by set-up calls (open, create, clear, delete, snapshot).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -26,24 +27,40 @@ enum class errc {
 /// Returns a short lower-case name for @p code ("not found", "corrupt", ...).
 const char* to_string(errc code) noexcept;
 
-/// Thrown by every set-up call of the library. `what()` names the section and the cause,
+/// What kind of named object an error concerns; it is the first word of `what()`.
+enum class object_kind {
+    section,  ///< a channel-counter section: `section "NAME": ...`
+    registry, ///< a counter registry: `registry "NAME": ...`
+    queue,    ///< a queue directory tree or queue file: `queue "PATH": ...`
+};
+
+/// The word used for @p kind in messages ("section", "registry", "queue").
+const char* to_string(object_kind kind) noexcept;
+
+/// Thrown by every set-up call of the library. `what()` names the object and the cause,
 /// e.g. `section "imta_counters": bad magic (not a counters section)`.
-/// Recording calls never throw. Copying an error never throws (the section name is shared,
-/// like the message), so it can be caught and rethrown by value safely.
+/// Recording calls never throw. Copying an error never throws (the name is shared, like
+/// the message), so it can be caught and rethrown by value safely.
 class error : public std::runtime_error {
 public:
-    /// Builds `section "<section>": <message>`.
-    error(errc code, const std::string& section, const std::string& message);
-    /// Builds `<kind> "<section>": <message>`, e.g. kind "registry" for the counter registry.
-    error(errc code, const std::string& section, const std::string& message, const std::string& kind);
+    /// Builds `section "<name>": <message>`.
+    error(errc code, const std::string& name, const std::string& message);
+    /// Builds `<kind> "<name>": <message>`, e.g. `registry "counters": ...`.
+    error(errc code, object_kind kind, const std::string& name, const std::string& message);
     /// The kind of failure.
     errc code() const noexcept { return code_; }
-    /// The section (or registry) name the failure concerns.
-    const std::string& section() const noexcept { return *section_; }
+    /// The kind of object the failure concerns.
+    object_kind kind() const noexcept { return kind_; }
+    /// The name of the section, registry or queue the failure concerns.
+    const std::string& name() const noexcept { return *name_; }
+    /// The message without the `<kind> "<name>": ` prefix.
+    const char* detail() const noexcept { return what() + prefix_; }
 
 private:
     errc code_;
-    std::shared_ptr<const std::string> section_;
+    object_kind kind_;
+    std::size_t prefix_;
+    std::shared_ptr<const std::string> name_;
 };
 
 } // namespace counters

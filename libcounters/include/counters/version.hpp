@@ -10,6 +10,6 @@ const char* library_version() noexcept;
 /// Wire-format version of the channel section this library writes. Readers accept the same
 /// major version and any minor version; a different major version is refused.
 inline constexpr unsigned format_major = 1;
-inline constexpr unsigned format_minor = 0;
+inline constexpr unsigned format_minor = 1;
 
 } // namespace counters

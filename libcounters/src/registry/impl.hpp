@@ -2,10 +2,12 @@
 // structural writes (object and instance registration). Private.
 #pragma once
 
-#include "registry_check.hpp"
-#include "segment.hpp"
+#include "../shm/process.hpp"
+#include "../shm/segment.hpp"
+#include "check.hpp"
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -14,40 +16,22 @@
 namespace counters::detail {
 
 struct registry_impl {
-    using header = reg::header;
-    using process_slot = reg::process_slot;
-    using process_entry = reg::process_entry;
-    using object_head = reg::object_head;
-    using instance_head = reg::instance_head;
-    using field_desc = reg::field_desc;
-    using geometry = reg::geometry;
-    static constexpr std::uint64_t claim_free = reg::claim_free;
-    static constexpr std::uint64_t claim_ready = reg::claim_ready;
-    static constexpr std::uint64_t owner_busy = reg::owner_busy;
-
     std::string name;
-    segment seg;
+    shm::segment seg;
     reg::header* hdr = nullptr;
-    std::mutex mu;                                  // registration (set-up calls only)
-    std::atomic<reg::process_slot*> mine{nullptr};  // this process's slot
-    std::atomic<pid_t> mine_pid{0};
-    /// pid of the process one of whose threads is claiming a process slot from a recording
-    /// call (0: none). A pid other than ours was inherited across fork(): stale.
-    std::atomic<pid_t> claimer{0};
-    std::atomic<pid_t> failed_pid{0};          // a claim by this pid found no free slot...
-    std::atomic<std::int64_t> failed_ms{0};    // ...at this monotonic time (retried after 1 s)
+    std::mutex mu;                 // registration (set-up calls only)
+    shm::process_slot_cache procs; // this process's writer slot
 
-    registry_impl(std::string n, segment s);
+    registry_impl(std::string n, shm::segment s);
     ~registry_impl();
     registry_impl(const registry_impl&) = delete;
     registry_impl& operator=(const registry_impl&) = delete;
 
-    /// Reaps the slots of dead processes and takes one for this process (by one thread of
-    /// the process at a time). Returns nullptr when every slot is in use by a live process.
-    reg::process_slot* claim_process_slot() noexcept;
+    /// Takes a writer slot for this process (reaping the slots of dead writers on the way).
+    /// False when every slot is held by a live process.
+    bool claim_process_slot() noexcept;
     /// This process's entry for per-process gauge @p key; nullptr when none is free. Never
-    /// waits: the first call in a process (after fork()) claims a slot; a thread that finds
-    /// another thread of its process claiming gets nullptr (the shared word) this once.
+    /// waits (see shm::process_slot_cache).
     reg::process_entry* entry_for(std::uint32_t key) noexcept;
     /// Reaps the slots of dead writer processes (their shares leave the totals). Returns true
     /// when it reaped one or saw another process claiming or reaping a slot. Never waits;
@@ -61,6 +45,9 @@ struct registry_impl {
 };
 
 namespace reg {
+/// Opens registry @p name, creating it with @p o when missing. Throws counters::error.
+std::shared_ptr<registry_impl> open_or_create(const std::string& name, const registry_options& o);
+
 /// Subtracts a departed process's per-process gauge shares from the totals and empties the
 /// slot's entries. Safe to repeat (entries are exchanged with zero).
 void reap_entries(const reg::header& h, reg::process_slot& ps) noexcept;
@@ -69,6 +56,9 @@ void reap_entries(const reg::header& h, reg::process_slot& ps) noexcept;
 bool store_string(void* storage, std::uint32_t size, std::string_view s) noexcept;
 /// Copies a STRING; false when no consistent copy was obtained after bounded retries.
 bool load_string(const void* storage, std::uint32_t size, std::string& out) noexcept;
+
+/// True when the NUL-terminated name in @p field is @p n.
+bool name_equals(const char (&field)[name_field], std::string_view n) noexcept;
 
 } // namespace reg
 } // namespace counters::detail

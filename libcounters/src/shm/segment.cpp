@@ -15,7 +15,7 @@
 
 namespace bip = boost::interprocess;
 
-namespace counters::detail {
+namespace counters::detail::shm {
 
 errc errc_from_errno(int e) noexcept {
     switch (e) {
@@ -31,11 +31,11 @@ errc errc_from_errno(int e) noexcept {
 
 namespace {
 
-[[noreturn]] void rethrow(const std::string& name, const char* what_failed,
+[[noreturn]] void rethrow(const std::string& name, object_kind kind, const char* what_failed,
                           const bip::interprocess_exception& ex) {
     int e = ex.get_native_error();
     std::string cause = e != 0 ? std::strerror(e) : ex.what();
-    throw error(e != 0 ? errc_from_errno(e) : errc::system, name,
+    throw error(e != 0 ? errc_from_errno(e) : errc::system, kind, name,
                 std::string(what_failed) + ": " + cause);
 }
 
@@ -61,7 +61,6 @@ struct segment::impl {
     std::string name;
     bip::shared_memory_object shm;
     bip::mapped_region region;
-    bool writable = false;
     bool has_descriptor = true;
 };
 
@@ -85,61 +84,59 @@ void segment::close_descriptor() noexcept {
 void* segment::data() const noexcept { return p_->region.get_size() ? p_->region.get_address() : nullptr; }
 std::size_t segment::size() const noexcept { return p_->region.get_size(); }
 const std::string& segment::name() const noexcept { return p_->name; }
-bool segment::writable() const noexcept { return p_->writable; }
 
-std::optional<segment> segment::create(const std::string& name, std::size_t size, unsigned mode,
-                                       long group) {
+std::optional<segment> segment::create(const std::string& name, object_kind kind, std::size_t size,
+                                       unsigned mode, long group) {
     auto p = std::make_unique<impl>();
     p->name = name;
-    p->writable = true;
     try {
         bip::permissions perm(static_cast<int>(mode));
         p->shm = bip::shared_memory_object(bip::create_only, name.c_str(), bip::read_write, perm);
     } catch (const bip::interprocess_exception& ex) {
         if (ex.get_native_error() == EEXIST || ex.get_error_code() == bip::already_exists_error)
             return std::nullopt;
-        rethrow(name, "cannot create", ex);
+        rethrow(name, kind, "cannot create", ex);
     }
     try {
         if (group >= 0 && ::fchown(p->shm.get_mapping_handle().handle, static_cast<uid_t>(-1),
                                    static_cast<gid_t>(group)) != 0) {
             int e = errno;
             bip::shared_memory_object::remove(name.c_str());
-            throw error(errc_from_errno(e), name,
+            throw error(errc_from_errno(e), kind, name,
                         "cannot set group " + std::to_string(group) + ": " + std::strerror(e));
         }
         p->shm.truncate(static_cast<bip::offset_t>(size));
         p->region = bip::mapped_region(p->shm, bip::read_write, 0, size);
     } catch (const bip::interprocess_exception& ex) {
         bip::shared_memory_object::remove(name.c_str());
-        rethrow(name, "cannot size or map new segment", ex);
+        rethrow(name, kind, "cannot size or map new segment", ex);
     }
     return segment(std::move(p));
 }
 
-segment segment::open(const std::string& name, access how) {
+segment segment::open(const std::string& name, object_kind kind, access how) {
     auto p = std::make_unique<impl>();
     p->name = name;
-    p->writable = how == access::read_write;
-    bip::mode_t m = p->writable ? bip::read_write : bip::read_only;
+    const bool writable = how == access::read_write;
+    bip::mode_t m = writable ? bip::read_write : bip::read_only;
     try {
         p->shm = bip::shared_memory_object(bip::open_only, name.c_str(), m);
     } catch (const bip::interprocess_exception& ex) {
         if (ex.get_error_code() == bip::not_found_error && ex.get_native_error() == 0)
-            throw error(errc::not_found, name, "does not exist");
-        if (ex.get_native_error() == ENOENT) throw error(errc::not_found, name, "does not exist");
+            throw error(errc::not_found, kind, name, "does not exist");
+        if (ex.get_native_error() == ENOENT) throw error(errc::not_found, kind, name, "does not exist");
         if (ex.get_native_error() == ELOOP)
-            throw error(errc::permission, name, "refusing to open: it is a symbolic link");
-        rethrow(name, "cannot open", ex);
+            throw error(errc::permission, kind, name, "refusing to open: it is a symbolic link");
+        rethrow(name, kind, "cannot open", ex);
     }
     struct stat st {};
     if (::fstat(p->shm.get_mapping_handle().handle, &st) != 0) {
         int e = errno;
-        throw error(errc_from_errno(e), name, std::string("cannot stat: ") + std::strerror(e));
+        throw error(errc_from_errno(e), kind, name, std::string("cannot stat: ") + std::strerror(e));
     }
-    if (!S_ISREG(st.st_mode)) throw error(errc::foreign, name, "is not a regular shared-memory object");
-    if (p->writable && !trusted_for_writing(st))
-        throw error(errc::permission, name,
+    if (!S_ISREG(st.st_mode)) throw error(errc::foreign, kind, name, "is not a regular shared-memory object");
+    if (writable && !trusted_for_writing(st))
+        throw error(errc::permission, kind, name,
                     "refusing to write: owned by uid " + std::to_string(st.st_uid) + " and group " +
                         std::to_string(st.st_gid) +
                         ", neither this user, root, nor one of this user's groups (or world-writable)");
@@ -147,18 +144,18 @@ segment segment::open(const std::string& name, access how) {
         try {
             p->region = bip::mapped_region(p->shm, m, 0, static_cast<std::size_t>(st.st_size));
         } catch (const bip::interprocess_exception& ex) {
-            rethrow(name, "cannot map", ex);
+            rethrow(name, kind, "cannot map", ex);
         }
     }
     return segment(std::move(p));
 }
 
-bool segment::remove(const std::string& name) {
+bool segment::remove(const std::string& name, object_kind kind) {
     std::string path = "/" + name;
     if (::shm_unlink(path.c_str()) == 0) return true;
     int e = errno;
     if (e == ENOENT) return false;
-    throw error(errc_from_errno(e), name, std::string("cannot delete: ") + std::strerror(e));
+    throw error(errc_from_errno(e), kind, name, std::string("cannot delete: ") + std::strerror(e));
 }
 
 bool segment::exists(const std::string& name) {
@@ -171,4 +168,4 @@ bool segment::exists(const std::string& name) {
     return errno != ENOENT;
 }
 
-} // namespace counters::detail
+} // namespace counters::detail::shm

@@ -2,7 +2,7 @@
 // and the reader. Every failure throws counters::error naming the registry.
 #pragma once
 
-#include "registry_layout.hpp"
+#include "layout.hpp"
 
 #include <counters/error.hpp>
 #include <counters/registry.hpp>
@@ -12,23 +12,12 @@
 
 namespace counters::detail::reg {
 
+/// The wire format's identity for the engine's shared checks.
+extern const shm::format_id registry_format;
+
 /// An error about registry @p name: `registry "NAME": MESSAGE`.
 inline error reg_error(errc code, const std::string& name, const std::string& message) {
-    return error(code, name, message, "registry");
-}
-
-/// Rethrows @p e, an error of the code shared with the channel section (segment, name
-/// checks: `section "NAME": ...`), as the same error about a registry.
-[[noreturn]] void rethrow_as_registry(const error& e);
-
-/// Runs @p fn; errors of the shared code are rethrown as errors about the registry.
-template <class F>
-auto as_registry(F&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (const error& e) {
-        rethrow_as_registry(e);
-    }
+    return error(code, object_kind::registry, name, message);
 }
 
 /// Checks magic, version, every size, count and offset of the header against @p size.

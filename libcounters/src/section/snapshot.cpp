@@ -1,6 +1,6 @@
 // Reader side: copy a section into plain values, validating everything first.
-#include "format.hpp"
-#include "segment.hpp"
+#include "../shm/segment.hpp"
+#include "check.hpp"
 
 #include <counters/error.hpp>
 #include <counters/options.hpp>
@@ -41,21 +41,18 @@ std::int64_t add_saturating(std::int64_t a, std::int64_t b) noexcept {
 } // namespace
 
 snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name) {
-    const header& h = detail::check_header(data, size, name);
-    const std::uint32_t st = h.state.load(std::memory_order_acquire);
-    if (st == detail::state_initialising)
-        throw error(errc::not_ready, name, "section is not ready (still being created, or its creator died)");
-    if (st == detail::state_retired) throw error(errc::retired, name, "section has been deleted");
-    if (st != detail::state_ready) throw error(errc::corrupt, name, "corrupt section: bad state word");
+    const detail::section_view view = detail::check_section(data, size, name);
+    detail::shm::require_ready(data, name, detail::section_format);
+    const header& h = *view.hdr;
 
     snapshot snap;
     section_info& info = snap.section;
     info.name = name;
-    info.version_major = h.major;
-    info.version_minor = h.minor;
-    info.block_size = h.block_size;
-    info.max_channels = h.max_channels;
-    info.process_slots = h.process_slots;
+    info.version_major = view.major;
+    info.version_minor = view.minor;
+    info.block_size = view.block_size;
+    info.max_channels = view.max_channels;
+    info.process_slots = view.process_slots;
     info.created = h.created;
     info.cleared = h.clear_time.load(std::memory_order_relaxed);
     info.clear_count = h.clear_count.load(std::memory_order_relaxed);
@@ -65,14 +62,14 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
 
     // Used slots form a prefix: count them first so everything is allocated once.
     std::uint32_t used = 0;
-    while (used < h.max_channels &&
-           detail::slot_at(h, used)->claim.load(std::memory_order_acquire) != detail::claim_free)
+    while (used < view.max_channels &&
+           view.slot(used)->claim.load(std::memory_order_acquire) != detail::claim_free)
         ++used;
     snap.channels.reserve(used);
     constexpr std::uint32_t none = ~std::uint32_t{0};
     std::vector<std::uint32_t> index_of(used, none); // slot index -> snapshot index
     for (std::uint32_t i = 0; i < used; ++i) {
-        const channel_slot& s = *detail::slot_at(h, i);
+        const channel_slot& s = *view.slot(i);
         const std::uint64_t c = s.claim.load(std::memory_order_acquire);
         if (c == detail::claim_free) break;
         if (c != detail::claim_ready) continue; // a registration in progress: not yet a channel
@@ -87,11 +84,11 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
     info.channels = static_cast<std::uint32_t>(snap.channels.size());
 
     // Current associations: sum the per-process entries of live processes.
-    for (std::uint32_t p = 0; p < h.process_slots; ++p) {
-        const detail::process_slot& ps = *detail::process_at(h, p);
+    for (std::uint32_t p = 0; p < view.process_slots; ++p) {
+        const detail::process_slot& ps = *view.process(p);
         const std::uint64_t owner = ps.owner.load(std::memory_order_acquire);
-        if (owner == 0 || (owner & detail::owner_claiming) != 0 || owner > 0x7fffffffu) continue;
-        if (!detail::process_alive(static_cast<pid_t>(owner), ps.start_ticks.load(std::memory_order_relaxed)))
+        if (owner == 0 || (owner & detail::owner_busy) != 0 || owner > 0x7fffffffu) continue;
+        if (!detail::shm::process_alive(static_cast<pid_t>(owner), ps.start_ticks.load(std::memory_order_relaxed)))
             continue;
         for (const auto& e : ps.entry) {
             const std::uint32_t c = e.channel_plus1.load(std::memory_order_relaxed);
@@ -115,7 +112,8 @@ snapshot read_snapshot(const std::string& requested) {
     using namespace std::chrono_literals;
     const auto deadline = std::chrono::steady_clock::now() + 1s;
     for (;;) {
-        detail::segment seg = detail::segment::open(name, detail::segment::access::read_only);
+        detail::shm::segment seg =
+            detail::shm::segment::open(name, object_kind::section, detail::shm::segment::access::read_only);
         try {
             return decode_snapshot(seg.data(), seg.size(), name);
         } catch (const error& e) {

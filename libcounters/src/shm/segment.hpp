@@ -1,6 +1,6 @@
 // A named POSIX shared-memory segment mapped into this process (Boost.Interprocess
-// shared_memory_object + mapped_region). Private; shared by the channel section and the
-// counter registry. Every failure throws counters::error naming the segment.
+// shared_memory_object + mapped_region). Private; the engine under both wire formats.
+// Every failure throws counters::error of the given kind, naming the segment.
 #pragma once
 
 #include <counters/error.hpp>
@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace counters::detail {
+namespace counters::detail::shm {
 
 class segment {
 public:
@@ -18,14 +18,14 @@ public:
 
     /// Creates @p name exclusively with @p size bytes (zero-filled) and mode @p mode, gives
     /// it to @p group when >= 0, and maps it read-write. Returns nullopt when the name exists.
-    static std::optional<segment> create(const std::string& name, std::size_t size,
+    static std::optional<segment> create(const std::string& name, object_kind kind, std::size_t size,
                                          unsigned mode, long group);
     /// Opens and maps an existing segment. A segment of size 0 (its creator has not sized it
     /// yet) is returned unmapped: data() is null and size() 0.
     /// Throws errc::not_found, errc::permission, errc::system.
-    static segment open(const std::string& name, access how);
+    static segment open(const std::string& name, object_kind kind, access how);
     /// Unlinks @p name; returns false when it did not exist. Throws on other failures.
-    static bool remove(const std::string& name);
+    static bool remove(const std::string& name, object_kind kind);
     /// True when @p name exists.
     static bool exists(const std::string& name);
 
@@ -43,7 +43,6 @@ public:
     void* data() const noexcept;
     std::size_t size() const noexcept;
     const std::string& name() const noexcept;
-    bool writable() const noexcept;
 
 private:
     struct impl;
@@ -54,4 +53,4 @@ private:
 /// Maps an errno value to an errc.
 errc errc_from_errno(int e) noexcept;
 
-} // namespace counters::detail
+} // namespace counters::detail::shm

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <limits>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -45,7 +46,7 @@ struct section_impl {
             std::fprintf(stderr,
                          "libcounters: section \"%s\": channel table full (%u channels); "
                          "channel \"%s\" is not recorded\n",
-                         name.c_str(), current->hdr->max_channels, b.name.c_str());
+                         name.c_str(), current->view.max_channels, b.name.c_str());
         return bounds.back().get();
     }
 

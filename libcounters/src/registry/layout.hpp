@@ -1,6 +1,10 @@
-// The wire format of a counter registry (version 2). Private: see counters-registry.5.
+// The wire format of a counter registry (version 2). Private: see counters-registry(5).
 // Fixed-width fields, explicit padding, offsets from the start of the segment, never pointers.
 #pragma once
+
+#include "../shm/claim.hpp"
+#include "../shm/header.hpp"
+#include "../shm/process.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -8,28 +12,23 @@
 
 namespace counters::detail::reg {
 
-using a64 = std::atomic<std::int64_t>;
-using au64 = std::atomic<std::uint64_t>;
-using au32 = std::atomic<std::uint32_t>;
-static_assert(a64::is_always_lock_free && au64::is_always_lock_free && au32::is_always_lock_free,
-              "the registry needs lock-free 32- and 64-bit atomics");
-static_assert(sizeof(a64) == 8 && sizeof(au64) == 8 && sizeof(au32) == 4);
+using shm::a64;
+using shm::au32;
+using shm::au64;
 
 inline constexpr char magic[8] = {'C', 'T', 'R', 'R', 'E', 'G', 'S', 'T'};
 inline constexpr std::uint16_t major = 2; // 2: double-buffered STRING storage
 inline constexpr std::uint16_t minor = 0;
 
-/// Values of header::state.
-enum : std::uint32_t {
-    state_initialising = 0,      ///< fresh (zero) memory: the creator is still filling it in
-    state_ready = 0x52454459,    ///< "REDY": published, usable
-    state_retired = 0x52544952,  ///< "RTIR": removed
-};
+/// Values of header::state (shared by every format: see shm/header.hpp).
+using shm::state_initialising;
+using shm::state_ready;
+using shm::state_retired;
 
 /// Values of a claim word (object and instance slots) besides an in-progress claim, which
-/// holds (pid << 32) | (time & 0xffffffff) of the registrant.
-inline constexpr std::uint64_t claim_free = 0;
-inline constexpr std::uint64_t claim_ready = ~std::uint64_t{0};
+/// holds (pid << 32) | (time & 0xffffffff) of the registrant (see shm/claim.hpp).
+using shm::claim_free;
+using shm::claim_ready;
 
 inline constexpr std::size_t name_field = 40;        // 32 bytes + NUL, padded to 8
 inline constexpr std::size_t max_name = 32;
@@ -90,6 +89,11 @@ static_assert(offsetof(header, created) == 64);
 static_assert(offsetof(header, objects_offset) == 80);
 static_assert(offsetof(header, modified) == 112);
 static_assert(offsetof(header, reaped) == 120);
+static_assert(offsetof(header, magic) == 0 && offsetof(header, major) == shm::major_offset &&
+              offsetof(header, minor) == shm::minor_offset &&
+              offsetof(header, header_size) == shm::header_size_offset &&
+              offsetof(header, state) == shm::state_offset,
+              "the header begins with the prefix every format shares");
 
 /// One field of an object's schema.
 struct field_desc {
@@ -156,7 +160,7 @@ struct alignas(64) process_slot {
     process_entry entry[process_entries]; // 64
 };
 static_assert(sizeof(process_slot) == 64 + 16 * process_entries);
-inline constexpr std::uint64_t owner_busy = std::uint64_t{1} << 63;
+using shm::owner_busy;
 
 struct geometry {
     std::uint32_t instance_size;

@@ -1,4 +1,5 @@
 // Operator actions on a whole section: create, clear, delete, reset Stored.
+#include "../shm/publish.hpp"
 #include "mapping.hpp"
 
 #include <counters/admin.hpp>
@@ -31,11 +32,12 @@ bool create_section(const std::string& requested, const create_options& options)
 void clear_section(const std::string& requested, clear_what what) {
     const std::string name = section_name(requested);
     auto m = open_existing(name);
+    const detail::section_view& v = m->view;
     detail::header& h = *m->hdr;
     const bool chans = (static_cast<unsigned>(what) & static_cast<unsigned>(clear_what::channels)) != 0;
     const bool assocs = (static_cast<unsigned>(what) & static_cast<unsigned>(clear_what::associations)) != 0;
-    for (std::uint32_t i = 0; i < h.max_channels; ++i) {
-        detail::channel_slot& s = *detail::slot_at(h, i);
+    for (std::uint32_t i = 0; i < v.max_channels; ++i) {
+        detail::channel_slot& s = *v.slot(i);
         const std::uint64_t c = s.claim.load(std::memory_order_acquire);
         if (c == detail::claim_free) break;
         for (std::size_t k = 0; k < counter_count; ++k) {
@@ -55,25 +57,16 @@ void clear_section(const std::string& requested, clear_what what) {
 void delete_section(const std::string& requested) {
     const std::string name = section_name(requested);
     validate_section_name(name);
-    // Write access is required: attached writers must be told (through the state word) to
-    // re-attach, or they would go on recording into an orphaned segment.
-    detail::segment seg = detail::segment::open(name, detail::segment::access::read_write);
-    // Unlink first: if that fails nothing has changed. Then retire the still-mapped segment.
-    if (!detail::segment::remove(name)) throw error(errc::not_found, name, "does not exist");
-    if (seg.data() != nullptr && seg.size() >= sizeof(detail::header)) {
-        try {
-            auto& h = const_cast<detail::header&>(detail::check_header(seg.data(), seg.size(), name));
-            h.state.store(detail::state_retired, std::memory_order_release);
-        } catch (const error&) {
-            // Not a valid (or not a ready) section: nobody can be attached to it.
-        }
-    }
+    const bool removed = detail::shm::unlink_and_retire(
+        name, detail::section_format,
+        [&](const void* data, std::size_t size) { detail::check_section(data, size, name); });
+    if (!removed) throw error(errc::not_found, name, "does not exist");
 }
 
 bool section_exists(const std::string& requested) {
     const std::string name = section_name(requested);
     validate_section_name(name);
-    return detail::segment::exists(name);
+    return detail::shm::segment::exists(name);
 }
 
 void reset_stored(const std::string& requested, const std::map<std::string, stored_values>& stored) {
@@ -81,9 +74,9 @@ void reset_stored(const std::string& requested, const std::map<std::string, stor
     section writer(name); // registers channels that are queued but not yet known
     for (const auto& kv : stored) writer.get(kv.first);
     auto m = open_existing(name);
-    detail::header& h = *m->hdr;
-    for (std::uint32_t i = 0; i < h.max_channels; ++i) {
-        detail::channel_slot& s = *detail::slot_at(h, i);
+    const detail::section_view& view = m->view;
+    for (std::uint32_t i = 0; i < view.max_channels; ++i) {
+        detail::channel_slot& s = *view.slot(i);
         const std::uint64_t c = s.claim.load(std::memory_order_acquire);
         if (c == detail::claim_free) break;
         if (c != detail::claim_ready) continue;

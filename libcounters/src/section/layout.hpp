@@ -1,6 +1,10 @@
-// The wire format of a channel-counter section (version 1). Private: see counters.5.
+// The wire format of a channel-counter section (version 1.1). Private: see counters(5).
 // Fixed-width fields, explicit padding, offsets from the start of the segment, never pointers.
 #pragma once
+
+#include "../shm/claim.hpp"
+#include "../shm/header.hpp"
+#include "../shm/process.hpp"
 
 #include <counters/counter.hpp>
 
@@ -10,25 +14,20 @@
 
 namespace counters::detail {
 
-using a64 = std::atomic<std::int64_t>;
-using au64 = std::atomic<std::uint64_t>;
-using au32 = std::atomic<std::uint32_t>;
-static_assert(a64::is_always_lock_free && au64::is_always_lock_free && au32::is_always_lock_free,
-              "the section needs lock-free 32- and 64-bit atomics");
-static_assert(sizeof(a64) == 8 && sizeof(au64) == 8 && sizeof(au32) == 4);
+using shm::a64;
+using shm::au32;
+using shm::au64;
 
 inline constexpr char section_magic[8] = {'C', 'O', 'U', 'N', 'T', 'E', 'R', 'S'};
 
-/// Values of header::state.
-enum : std::uint32_t {
-    state_initialising = 0, ///< fresh (zero) memory: the creator is still filling it in
-    state_ready = 0x52454459,   ///< "REDY": published, usable
-    state_retired = 0x52544952, ///< "RTIR": deleted; writers re-attach to a new section
-};
+/// Values of header::state (shared by every format: see shm/header.hpp).
+using shm::state_initialising;
+using shm::state_ready;
+using shm::state_retired;
 
 /// Values of channel_slot::claim besides an in-progress claim (pid << 32 | time low bits).
-inline constexpr std::uint64_t claim_free = 0;
-inline constexpr std::uint64_t claim_ready = ~std::uint64_t{0};
+using shm::claim_free;
+using shm::claim_ready;
 
 inline constexpr std::size_t name_field = 40; // 32 bytes + NUL, padded to 8
 inline constexpr std::uint32_t default_process_slots = 256;
@@ -57,7 +56,11 @@ struct header {
     a64 clear_time;              //  96
     a64 clear_count;             // 104
     a64 overflow;                // 112
-    std::uint8_t reserved[136];  // 120 .. 256
+    // Since 1.1: the name index (0 in a 1.0 section, which has none).
+    std::uint64_t index_offset;  // 120 open-addressing table of au32 (slot + 1, 0 empty)
+    std::uint32_t index_buckets; // 128 a power of two, at least twice max_channels
+    au32 indexed_upto;           // 132 every ready slot below it is in the name index
+    std::uint8_t reserved[120];  // 136 .. 256
 };
 static_assert(sizeof(header) == 256);
 static_assert(offsetof(header, state) == 32);
@@ -73,6 +76,13 @@ static_assert(offsetof(header, process_slot_size) == 40 && offsetof(header, coun
 static_assert(offsetof(header, instance_id) == 56 && offsetof(header, processes_offset) == 72);
 static_assert(offsetof(header, total_size) == 80 && offsetof(header, creator_pid) == 88);
 static_assert(offsetof(header, clear_count) == 104);
+static_assert(offsetof(header, index_offset) == 120 && offsetof(header, index_buckets) == 128);
+static_assert(offsetof(header, indexed_upto) == 132);
+static_assert(offsetof(header, magic) == 0 && offsetof(header, major) == shm::major_offset &&
+              offsetof(header, minor) == shm::minor_offset &&
+              offsetof(header, header_size) == shm::header_size_offset &&
+              offsetof(header, state) == shm::state_offset,
+              "the header begins with the prefix every format shares");
 
 struct alignas(64) channel_slot {
     au64 claim;                     //   0: free / ready / pid<<32|time of a registration
@@ -108,7 +118,7 @@ static_assert(sizeof(process_entry) == 32);
 static_assert(offsetof(process_entry, current_in) == 8 && offsetof(process_entry, current_out) == 16);
 
 struct alignas(64) process_slot {
-    au64 owner;               //  0: 0 free; pid; pid | owner_claiming while being reset
+    au64 owner;               //  0: 0 free; pid; pid | owner_busy while being claimed or reset
     a64 start_ticks;          //  8: the owner's start time (/proc/PID/stat field 22)
     std::uint8_t reserved[48];
     process_entry entry[process_entries]; // 64
@@ -116,19 +126,33 @@ struct alignas(64) process_slot {
 static_assert(sizeof(process_slot) == 64 + 32 * process_entries);
 static_assert(offsetof(process_slot, owner) == 0 && offsetof(process_slot, start_ticks) == 8);
 static_assert(offsetof(process_slot, entry) == 64);
-inline constexpr std::uint64_t owner_claiming = std::uint64_t{1} << 63;
+using shm::owner_busy;
+/// The former name of owner_busy in this format.
+inline constexpr std::uint64_t owner_claiming = owner_busy;
+
+/// Buckets of the name index for a table of @p max_channels: a power of two, at least
+/// twice as many, so that a probe sequence stays short.
+constexpr std::uint32_t index_buckets_for(std::uint32_t max_channels) {
+    std::uint32_t b = 64;
+    while (b < 2 * std::uint64_t{max_channels}) b *= 2;
+    return b;
+}
 
 /// Byte offsets and size of a section with these parameters.
 struct geometry {
     std::uint64_t channels_offset;
     std::uint64_t processes_offset;
+    std::uint64_t index_offset;
+    std::uint32_t index_buckets;
     std::uint64_t total_size;
 };
 constexpr geometry compute_geometry(std::uint32_t max_channels, std::uint32_t process_slots) {
     geometry g{};
     g.channels_offset = sizeof(header);
     g.processes_offset = g.channels_offset + std::uint64_t{max_channels} * sizeof(channel_slot);
-    g.total_size = g.processes_offset + std::uint64_t{process_slots} * sizeof(process_slot);
+    g.index_offset = g.processes_offset + std::uint64_t{process_slots} * sizeof(process_slot);
+    g.index_buckets = index_buckets_for(max_channels);
+    g.total_size = g.index_offset + (std::uint64_t{g.index_buckets} * sizeof(au32) + 63) / 64 * 64;
     return g;
 }
 

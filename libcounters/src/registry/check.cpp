@@ -1,7 +1,6 @@
 // Registry image validation and name rules.
-#include "registry_check.hpp"
+#include "check.hpp"
 
-#include "format.hpp"
 
 #include <counters/error.hpp>
 
@@ -11,16 +10,11 @@
 
 namespace counters::detail::reg {
 
-void rethrow_as_registry(const error& e) {
-    const std::string section_prefix = "section \"" + e.section() + "\": ";
-    const std::string what = e.what();
-    if (what.compare(0, section_prefix.size(), section_prefix) != 0) throw e; // already ours
-    throw reg_error(e.code(), e.section(), what.substr(section_prefix.size()));
-}
+const shm::format_id registry_format{object_kind::registry, magic, major, sizeof(header), "a counter registry"};
 
 namespace {
 [[noreturn]] void corrupt(const std::string& name, const std::string& what) {
-    throw reg_error(errc::corrupt, name, "corrupt registry: " + what);
+    shm::corrupt(registry_format, name, what);
 }
 bool name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -29,31 +23,8 @@ bool name_char(char c) {
 } // namespace
 
 const header& check_header(const void* data, std::size_t size, const std::string& name) {
-    if (data == nullptr || size == 0) throw reg_error(errc::not_ready, name, "registry is empty (not initialised)");
-    if (reinterpret_cast<std::uintptr_t>(data) % 8 != 0)
-        throw reg_error(errc::invalid_argument, name, "registry image is not aligned");
-    if (size >= sizeof(header)) {
-        // A creator fills the header in before it publishes the state word (release): until
-        // then every other field is meaningless (zero, or half written), so the state word is
-        // looked at first. A zero, half-written or whole magic with state initialising is
-        // "not ready", never "foreign" or "corrupt".
-        const auto& hh = *static_cast<const header*>(data);
-        if (hh.state.load(std::memory_order_acquire) == state_initialising &&
-            magic_in_progress(hh.magic, magic, sizeof magic))
-            throw reg_error(errc::not_ready, name, "registry is not ready (still being created, or its creator died)");
-    }
-    if (size < sizeof(magic) || std::memcmp(data, magic, sizeof magic) != 0) {
-        if (size >= sizeof(header)) throw reg_error(errc::foreign, name, "bad magic (not a counter registry)");
-        corrupt(name, "truncated (" + std::to_string(size) + " bytes)");
-    }
-    if (size < sizeof(header)) corrupt(name, "truncated header (" + std::to_string(size) + " bytes)");
+    shm::check_prefix(data, size, name, registry_format);
     const auto& h = *static_cast<const header*>(data);
-    if (h.major != major)
-        throw reg_error(errc::version, name,
-                    "unsupported format version " + std::to_string(h.major) + "." + std::to_string(h.minor) +
-                        " (this program reads " + std::to_string(major) + ".x)");
-    if (h.header_size < sizeof(header) || h.header_size % 64 != 0)
-        corrupt(name, "bad header size " + std::to_string(h.header_size));
     if (h.name_size != name_field) corrupt(name, "bad name size " + std::to_string(h.name_size));
     if (h.field_desc_size != sizeof(field_desc))
         corrupt(name, "bad field descriptor size " + std::to_string(h.field_desc_size));
@@ -79,11 +50,9 @@ const header& check_header(const void* data, std::size_t size, const std::string
         corrupt(name, "bad object size " + std::to_string(h.object_size));
     const std::uint64_t obj_end = h.objects_offset + std::uint64_t{h.max_objects} * h.object_size;
     const std::uint64_t proc_end = h.processes_offset + std::uint64_t{h.process_slots} * h.process_slot_size;
-    if (h.objects_offset < h.header_size || h.objects_offset % 64 != 0 || h.objects_offset > size ||
-        obj_end > size)
+    if (!shm::table_inside(h.objects_offset, h.max_objects, h.object_size, h.header_size, size))
         corrupt(name, "object table outside the segment");
-    if (h.processes_offset < obj_end || h.processes_offset % 64 != 0 || h.processes_offset > size ||
-        proc_end > size)
+    if (!shm::table_inside(h.processes_offset, h.process_slots, h.process_slot_size, obj_end, size))
         corrupt(name, "process table outside the segment");
     if (h.total_size > size || h.total_size < proc_end)
         corrupt(name, "recorded size " + std::to_string(h.total_size) + " does not match segment size " +

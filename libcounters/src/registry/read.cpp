@@ -1,6 +1,6 @@
 // Counter registry, reader side: copy a registry into plain values, validating everything.
-#include "format.hpp"
-#include "registry_impl.hpp"
+#include "../shm/segment.hpp"
+#include "impl.hpp"
 
 #include <counters/error.hpp>
 #include <counters/options.hpp>
@@ -18,11 +18,7 @@ namespace {
 
 const header& ready_header(const void* data, std::size_t size, const std::string& name) {
     const header& h = check_header(data, size, name);
-    const std::uint32_t st = h.state.load(std::memory_order_acquire);
-    if (st == state_initialising)
-        throw reg_error(errc::not_ready, name, "registry is not ready (still being created, or its creator died)");
-    if (st == state_retired) throw reg_error(errc::retired, name, "registry has been removed");
-    if (st != state_ready) throw reg_error(errc::corrupt, name, "corrupt registry: bad state word");
+    detail::shm::require_ready(data, name, registry_format);
     return h;
 }
 
@@ -70,7 +66,7 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
         if (owner == 0 || (owner & owner_busy) != 0) continue;
         const auto pid = static_cast<pid_t>(owner);
         if (owner > 0x7fffffffULL || pid <= 0) continue; // not a pid: ignore
-        if (!detail::process_alive(pid, ps.start_ticks.load(std::memory_order_relaxed))) continue;
+        if (!detail::shm::process_alive(pid, ps.start_ticks.load(std::memory_order_relaxed))) continue;
         ++info.refcount;
         for (const auto& e : ps.entry) {
             const std::uint32_t key = e.key.load(std::memory_order_acquire);
@@ -136,8 +132,8 @@ registry_snapshot read_registry(const std::string& name) {
     using namespace std::chrono_literals;
     const auto deadline = std::chrono::steady_clock::now() + 1s;
     for (;;) {
-        detail::segment seg =
-            as_registry([&] { return detail::segment::open(name, detail::segment::access::read_only); });
+        detail::shm::segment seg =
+            detail::shm::segment::open(name, object_kind::registry, detail::shm::segment::access::read_only);
         try {
             return decode_registry(seg.data(), seg.size(), name);
         } catch (const error& e) {

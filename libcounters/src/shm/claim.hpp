@@ -1,0 +1,66 @@
+// Registration claims and the name-claim loop shared by every table of named slots
+// (channel slots; registry objects and instances). Private.
+//
+// A slot's claim word is claim_free (0), claim_ready (all ones) once the name is published,
+// or a registrant's claim: its pid in the high half and the claim's time (seconds, low 32
+// bits) in the low half, written by one compare-and-swap. Slots are claimed in order and are
+// never freed, so the used slots form a prefix of the table.
+#pragma once
+
+#include "header.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace counters::detail::shm {
+
+inline constexpr std::uint64_t claim_free = 0;
+inline constexpr std::uint64_t claim_ready = ~std::uint64_t{0};
+
+/// A new claim word for this process, now.
+std::uint64_t new_claim() noexcept;
+/// A claim older than this is stale even when its process still lives.
+inline constexpr std::int32_t stale_claim_seconds = 30;
+/// True when the claim's process is gone, or the claim is stale. The age comes from the
+/// claim word itself, never from a time field the claimant writes after its CAS; the
+/// difference is signed, so a claim stamped slightly in the future is young.
+bool claim_is_dead(std::uint64_t claim) noexcept;
+/// The pid of a claim word.
+inline std::uint32_t claim_pid(std::uint64_t claim) noexcept { return static_cast<std::uint32_t>(claim >> 32); }
+
+/// A table of named slots, as the claim loop sees it.
+struct name_table {
+    virtual ~name_table() = default;
+    virtual std::uint32_t count() const noexcept = 0;
+    virtual au64& claim(std::uint32_t i) const noexcept = 0;
+    /// True when ready slot @p i holds @p name.
+    virtual bool holds(std::uint32_t i, std::string_view name) const = 0;
+    /// Writes @p name (and whatever else the slot needs) into claimed slot @p i.
+    virtual void fill(std::uint32_t i, std::string_view name) const = 0;
+    /// Throws: slot @p i stays claimed by live process @p pid.
+    [[noreturn]] virtual void stuck(std::uint32_t i, std::uint32_t pid) const = 0;
+};
+
+enum class claim_outcome { found, registered, full };
+struct claim_result {
+    std::uint32_t index;
+    claim_outcome outcome;
+};
+
+/// Finds @p name in the table or registers it in the first free slot, starting at slot
+/// @p from (every slot before it known to be ready). Every registrant scans the used
+/// prefix, waiting (at most @p wait per slot) on slots still being claimed, and takes the
+/// first free slot with a compare-and-swap, or a slot whose registrant died: a name can
+/// only ever be registered once. The clock is read only when a slot is found mid-
+/// registration (rare), never per slot. Throws what table.stuck() and fill() throw.
+claim_result claim_name(const name_table& table, std::string_view name, std::chrono::milliseconds wait,
+                        std::uint32_t from = 0);
+
+/// Waits until claim word @p w is no longer held by a live registrant: returns its value
+/// (free, ready, or a dead registrant's claim). Throws through @p table.stuck(i, pid) after
+/// @p wait.
+std::uint64_t settle_claim(const name_table& table, std::uint32_t i, std::chrono::milliseconds wait);
+
+} // namespace counters::detail::shm

@@ -1,0 +1,87 @@
+// Create, publish ready last, attach once ready; unlink then retire.
+#include "publish.hpp"
+
+#include <optional>
+#include <thread>
+
+namespace counters::detail::shm {
+
+attached attach(const std::string& name, const format_id& f, const create_spec* create,
+                const std::function<void(const void*, std::size_t)>& check,
+                std::chrono::milliseconds ready_wait) {
+    using namespace std::chrono_literals;
+    const auto deadline = std::chrono::steady_clock::now() + ready_wait;
+    for (;;) {
+        if (create != nullptr) {
+            if (auto seg = segment::create(name, f.kind, create->size, create->mode, create->group)) {
+                create->init(seg->data());
+                state_word(seg->data()).store(state_ready, std::memory_order_release); // published last
+                // Deleted while we were creating it (before it was ready, so the deleter
+                // could not retire it)? Then nobody can find it: start again.
+                if (seg->unlinked()) continue;
+                seg->close_descriptor();
+                return {std::move(*seg), true};
+            }
+        }
+        std::optional<segment> opened;
+        try {
+            opened.emplace(segment::open(name, f.kind, segment::access::read_write));
+        } catch (const error& e) {
+            // Deleted between our create attempt and this open: try again.
+            if (e.code() != errc::not_found || create == nullptr || std::chrono::steady_clock::now() > deadline)
+                throw;
+            continue;
+        }
+        segment& seg = *opened;
+        if (seg.data() != nullptr && seg.size() >= f.header_size) {
+            try {
+                check(seg.data(), seg.size());
+                const std::uint32_t st = state_word(seg.data()).load(std::memory_order_acquire);
+                if (st == state_ready) {
+                    // Unlinked by a delete that found it still initialising (and so could
+                    // not retire it)? Then nobody would ever tell us: look up the name again.
+                    // A delete that unlinks after this check sees it ready and retires it.
+                    if (seg.unlinked()) continue;
+                    seg.close_descriptor();
+                    return {std::move(seg), false};
+                }
+                if (st != state_retired) corrupt(f, name, "bad state word");
+            } catch (const error& e) {
+                if (e.code() != errc::not_ready) throw;
+            }
+        }
+        // Being created (size 0 or not yet ready) or retired (being deleted): wait briefly.
+        if (std::chrono::steady_clock::now() > deadline)
+            throw error(errc::not_ready, f.kind, name,
+                        std::string(to_string(f.kind)) +
+                            " never became ready (its creator may have died; delete it and create it again)");
+        std::this_thread::sleep_for(1ms);
+    }
+}
+
+bool unlink_and_retire(const std::string& name, const format_id& f,
+                       const std::function<void(const void*, std::size_t)>& check) {
+    // Write access is required: attached writers must be told (through the state word) to
+    // re-attach, or they would go on recording into an orphaned segment.
+    std::optional<segment> seg;
+    try {
+        seg.emplace(segment::open(name, f.kind, segment::access::read_write));
+    } catch (const error& e) {
+        if (e.code() == errc::not_found) return false;
+        throw;
+    }
+    // Unlink first: if that fails nothing has changed (a segment retired but still linked
+    // would refuse every writer). Then retire the still-mapped segment.
+    if (!segment::remove(name, f.kind)) return false;
+    if (seg->data() != nullptr && seg->size() >= f.header_size) {
+        try {
+            check(seg->data(), seg->size());
+            state_word(seg->data()).store(state_retired, std::memory_order_release);
+        } catch (const error&) {
+            // Not a valid (or not yet ready) segment: nobody can be attached to it.
+        }
+    }
+    return true;
+}
+
+} // namespace counters::detail::shm
