@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     try {
         if (name == "--registry") {
             if (argc == 4 && std::string(argv[3]) == "--delete") {
-                counters::remove_registry(what);
+                counters::delete_registry(what);
                 return 0;
             }
             counters::registry reg(what);

@@ -47,7 +47,7 @@ struct remover {
     ~remover() {
         try {
             if (registry)
-                counters::remove_registry(name);
+                counters::delete_registry(name);
             else if (counters::section_exists(name))
                 counters::delete_section(name);
         } catch (...) {

@@ -25,7 +25,7 @@ public:
     }
     ~temp_registry() {
         try {
-            counters::remove_registry(name_);
+            counters::delete_registry(name_);
         } catch (...) {
         }
     }

@@ -610,14 +610,14 @@ TEST_CASE("threads of one process record exactly", "[registry][threads]") {
     CHECK(value(t.name(), "imapstat", "global", "numCurrentConnections") == 0);
 }
 
-TEST_CASE("remove_registry unlinks and retires, and a missing registry is not_found", "[registry]") {
+TEST_CASE("delete_registry unlinks and retires, and a missing registry is not_found", "[registry]") {
     temp_registry t;
     {
         registry reg(t.name());
         reg.object("alarm");
     }
-    CHECK(remove_registry(t.name()));
-    CHECK_FALSE(remove_registry(t.name()));
+    CHECK(delete_registry(t.name()));
+    CHECK_FALSE(delete_registry(t.name()));
     CHECK_FALSE(registry_exists(t.name()));
     try {
         read_registry(t.name());
@@ -628,12 +628,12 @@ TEST_CASE("remove_registry unlinks and retires, and a missing registry is not_fo
     }
 }
 
-TEST_CASE("an attached producer survives remove_registry and a new producer starts afresh", "[registry]") {
+TEST_CASE("an attached producer survives delete_registry and a new producer starts afresh", "[registry]") {
     temp_registry t;
     registry reg(t.name());
     service_stats s(reg, "imapstat");
     s.accepted();
-    CHECK(remove_registry(t.name()));
+    CHECK(delete_registry(t.name()));
     s.accepted(); // into the removed (unlinked) registry: no crash, no error
     s.closed();
     registry again(t.name());

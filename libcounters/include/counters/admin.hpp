@@ -4,6 +4,8 @@
 /// run while writers are recording (they never wait for it and it never waits for them).
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <counters/options.hpp>
 
 #include <cstdint>
@@ -15,7 +17,7 @@ namespace counters {
 /// Creates section @p name with @p options. Returns true when this call created it and
 /// false when a healthy section already existed (left untouched).
 /// Throws counters::error when it exists but is not a valid, ready section, or on failure.
-bool create_section(const std::string& name, const create_options& options = {});
+COUNTERS_API bool create_section(const std::string& name, const create_options& options = {});
 
 /// What clear_section() zeroes.
 enum class clear_what : unsigned {
@@ -27,18 +29,18 @@ enum class clear_what : unsigned {
 /// Zeroes counters and their minimums in place, bumps the clear count and stamps the clear
 /// time. Current-association gauges are not touched (they describe live connections).
 /// Throws counters::error(errc::not_found) when the section does not exist.
-void clear_section(const std::string& name, clear_what what = clear_what::all);
+COUNTERS_API void clear_section(const std::string& name, clear_what what = clear_what::all);
 
 /// Marks the section retired and unlinks it. Attached writers re-attach to a new section on
 /// their next event. A section that is corrupt or never became ready is unlinked as well.
 /// Throws counters::error(errc::not_found) when it does not exist.
-void delete_section(const std::string& name);
+COUNTERS_API void delete_section(const std::string& name);
 
 /// True when a segment called @p name exists (whether or not it is valid).
-bool section_exists(const std::string& name);
+COUNTERS_API bool section_exists(const std::string& name);
 
 /// Stored figures of one channel (used to reset Stored from what is really queued).
-struct stored_values {
+struct COUNTERS_API stored_values {
     std::int64_t messages = 0;
     std::int64_t recipients = 0;
     std::int64_t blocks = 0;
@@ -48,6 +50,6 @@ struct stored_values {
 /// every other registered channel to zero, registering channels as needed; minimums are
 /// lowered when a value drops below them. Used by `qm counters ...` with a queue directory.
 /// Throws counters::error on failure.
-void reset_stored(const std::string& name, const std::map<std::string, stored_values>& stored);
+COUNTERS_API void reset_stored(const std::string& name, const std::map<std::string, stored_values>& stored);
 
 } // namespace counters

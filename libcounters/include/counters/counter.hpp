@@ -3,6 +3,8 @@
 /// snapshot, the text table, JSON keys, documentation) is derived from this one list.
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -68,14 +70,14 @@ enum class counter_end : std::size_t {
 inline constexpr std::size_t counter_count = static_cast<std::size_t>(detail::counter_end::count);
 
 /// Static description of one counter.
-struct counter_info {
+struct COUNTERS_API counter_info {
     const char* key;  ///< stable JSON / metric key, e.g. "received_messages"
     bool gauge;       ///< true when the value may go down (Stored)
     const char* help; ///< one-line description
 };
 
 /// Description of @p c. Thread-safe (constant data).
-const counter_info& info(counter c) noexcept;
+COUNTERS_API const counter_info& info(counter c) noexcept;
 
 /// Index of @p c in arrays of counter_count values.
 constexpr std::size_t index(counter c) noexcept { return static_cast<std::size_t>(c); }

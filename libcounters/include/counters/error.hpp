@@ -2,6 +2,8 @@
 /// The exception thrown by set-up calls (open, create, clear, delete, snapshot).
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
@@ -25,7 +27,7 @@ enum class errc {
 };
 
 /// Returns a short lower-case name for @p code ("not found", "corrupt", ...).
-const char* to_string(errc code) noexcept;
+COUNTERS_API const char* to_string(errc code) noexcept;
 
 /// What kind of named object an error concerns; it is the first word of `what()`.
 enum class object_kind {
@@ -35,13 +37,13 @@ enum class object_kind {
 };
 
 /// The word used for @p kind in messages ("section", "registry", "queue").
-const char* to_string(object_kind kind) noexcept;
+COUNTERS_API const char* to_string(object_kind kind) noexcept;
 
 /// Thrown by every set-up call of the library. `what()` names the object and the cause,
 /// e.g. `section "imta_counters": bad magic (not a counters section)`.
 /// Recording calls never throw. Copying an error never throws (the name is shared, like
 /// the message), so it can be caught and rethrown by value safely.
-class error : public std::runtime_error {
+class COUNTERS_API error : public std::runtime_error {
 public:
     /// Builds `section "<name>": <message>`.
     error(errc code, const std::string& name, const std::string& message);

@@ -2,6 +2,8 @@
 /// Names and creation parameters of a channel-counter section.
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <cstdint>
 #include <string>
 
@@ -26,15 +28,15 @@ inline constexpr unsigned default_mode = 0660;
 /// Returns the section name to use: @p explicit_name when not empty, otherwise the value
 /// of `COUNTERS_SECTION` when set and not empty, otherwise "imta_counters".
 /// Thread-safe as long as nobody calls setenv() concurrently.
-std::string section_name(const std::string& explicit_name = {});
+COUNTERS_API std::string section_name(const std::string& explicit_name = {});
 
 /// Checks that @p name is usable as a section name (1..200 bytes of [A-Za-z0-9._-], not
 /// starting with '.'); throws counters::error(errc::invalid_argument) otherwise.
-void validate_section_name(const std::string& name);
+COUNTERS_API void validate_section_name(const std::string& name);
 
 /// Checks that @p name is a usable channel name (1..32 bytes, printable ASCII, no space);
 /// throws counters::error(errc::invalid_argument) naming @p section otherwise.
-void validate_channel_name(const std::string& section, const std::string& name);
+COUNTERS_API void validate_channel_name(const std::string& section, const std::string& name);
 
 /// Converts a size in bytes to blocks of @p block_size bytes, rounding up (0 bytes is 0
 /// blocks) and saturating at INT64_MAX, exactly as the recording calls do.
@@ -47,7 +49,7 @@ constexpr std::int64_t to_blocks(std::uint64_t bytes, std::uint32_t block_size) 
 }
 
 /// Parameters fixed when a section is created. Ignored when the section already exists.
-struct create_options {
+struct COUNTERS_API create_options {
     std::uint32_t max_channels = default_max_channels; ///< 1..max_max_channels
     std::uint32_t block_size = default_block_size;     ///< 1..max_block_size bytes
     unsigned mode = default_mode;                      ///< permission bits, e.g. 0660

@@ -11,6 +11,8 @@
 /// threads and processes at once. Set-up calls throw counters::error.
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <counters/error.hpp>
 
 #include <cstdint>
@@ -34,7 +36,7 @@ inline constexpr std::size_t max_registry_name = 32;
 
 /// Returns the registry name to use: @p explicit_name when not empty, otherwise
 /// `COUNTERS_REGISTRY` when set and not empty, otherwise "counters_registry".
-std::string registry_name(const std::string& explicit_name = {});
+COUNTERS_API std::string registry_name(const std::string& explicit_name = {});
 
 /// What a field holds. All numeric kinds are signed 64-bit (a TIME is seconds since the epoch,
 /// so there is no 2038 overflow).
@@ -45,10 +47,10 @@ enum class field_kind : std::uint8_t {
     string = 4,  ///< text of at most size-1 bytes
 };
 /// "COUNTER", "GAUGE", "TIME" or "STRING".
-const char* to_string(field_kind k) noexcept;
+COUNTERS_API const char* to_string(field_kind k) noexcept;
 
 /// One field of an object's schema.
-struct field_def {
+struct COUNTERS_API field_def {
     std::string name;          ///< 1..32 bytes of [A-Za-z0-9_.-]
     field_kind kind = field_kind::counter;
     std::uint32_t size = 8;    ///< 8 for numeric kinds; a STRING's capacity (2..512) incl. NUL
@@ -60,19 +62,19 @@ using object_schema = std::vector<field_def>;
 
 /// The built-in schema of @p object (imapstat, popstat, httpstat, alarm, diskusage,
 /// serverresponse), or nullptr.
-const object_schema* builtin_schema(std::string_view object) noexcept;
+COUNTERS_API const object_schema* builtin_schema(std::string_view object) noexcept;
 /// Names of the built-in objects.
-std::vector<std::string> builtin_objects();
+COUNTERS_API std::vector<std::string> builtin_objects();
 
 /// Creation parameters of a registry (ignored when it exists).
-struct registry_options {
+struct COUNTERS_API registry_options {
     std::uint32_t max_objects = 64;    ///< object table size, 1..1024
     std::uint32_t max_instances = 32;  ///< instances per object, 1..1024
     unsigned mode = 0660;              ///< permission bits of a new registry
 };
 
 /// A COUNTER field of one instance. Default-constructed handles record nothing.
-class counter_field {
+class COUNTERS_API counter_field {
 public:
     counter_field() noexcept = default;
     /// Adds @p n (may be negative only to correct a mistake). noexcept, lock-free.
@@ -87,7 +89,7 @@ private:
 };
 
 /// A GAUGE field of one instance. Default-constructed handles record nothing.
-class gauge_field {
+class COUNTERS_API gauge_field {
 public:
     gauge_field() noexcept = default;
     /// Adds @p n (negative to decrease). For a per-process gauge, the change goes to this
@@ -119,7 +121,7 @@ private:
 };
 
 /// A TIME field of one instance (seconds since the epoch, 64-bit).
-class time_field {
+class COUNTERS_API time_field {
 public:
     time_field() noexcept = default;
     /// Stores @p seconds (a single 64-bit atomic store: never torn).
@@ -135,7 +137,7 @@ private:
 };
 
 /// A STRING field of one instance.
-class string_field {
+class COUNTERS_API string_field {
 public:
     string_field() noexcept = default;
     /// Stores @p s, truncated to the field's capacity minus one byte. The value is written
@@ -157,7 +159,7 @@ private:
 /// One instance ("global", a partition, a service, an alarm) of an object.
 /// Field lookups throw counters::error(errc::invalid_argument) when the object has no field
 /// of that name and kind. Handles stay valid while any handle of the registry is alive.
-class counter_instance {
+class COUNTERS_API counter_instance {
 public:
     counter_instance() = default;
     counter_field counter(std::string_view field) const;
@@ -177,7 +179,7 @@ private:
 };
 
 /// A registered counter object.
-class counter_object {
+class COUNTERS_API counter_object {
 public:
     counter_object() = default;
     /// Finds or registers instance @p name (1..32 printable bytes, no spaces). Safe against
@@ -202,7 +204,7 @@ private:
 /// share of per-process gauges leaves the totals. Copies share one attachment.
 /// Throws counters::error on set-up failure (bad name, permission, corrupt/foreign/newer
 /// registry, never ready).
-class registry {
+class COUNTERS_API registry {
 public:
     explicit registry(const std::string& name = {}, const registry_options& options = {});
     ~registry();
@@ -229,19 +231,27 @@ private:
 /// Reader and operator calls.
 ///@{
 /// True when a segment called @p name exists.
-bool registry_exists(const std::string& name);
-/// Unlinks the registry, then marks the still-mapped segment retired; false when it did not
-/// exist. Needs write access. Attached producers keep recording into their (now anonymous)
-/// mapping and do not re-attach; producers that attach afterwards create a new registry.
-/// Throws counters::error.
-bool remove_registry(const std::string& name);
+COUNTERS_API bool registry_exists(const std::string& name);
+/// Deletes the registry (the counterpart of delete_section()): unlinks it, then marks the
+/// still-mapped segment retired; false when it did not exist. Needs write access. Attached
+/// producers keep recording into their (now anonymous) mapping and do not re-attach;
+/// producers that attach afterwards create a new registry. Throws counters::error.
+COUNTERS_API bool delete_registry(const std::string& name);
+/// The former name of delete_registry().
+[[deprecated("use delete_registry()")]] inline bool remove_registry(const std::string& name) {
+    return delete_registry(name);
+}
+/// Checks that @p name is usable as a registry name (1..200 bytes of [A-Za-z0-9._-], not
+/// starting with '.'); throws counters::error(errc::invalid_argument) otherwise.
+/// Thread-safe.
+COUNTERS_API void validate_registry_name(const std::string& name);
 /// Resets @p counter of object @p object to 0 (a STRING to empty, a TIME to never).
 /// @p counter is `FIELD` (every instance) or `INSTANCE.FIELD`. Opens the registry read-write
 /// without creating it. Returns the number of values reset.
 /// Throws counters::error: not_found (registry, object, instance or field missing),
 /// invalid_argument (a per-process gauge, which describes live state and cannot be reset),
 /// corrupt/foreign/version.
-std::size_t reset_registry_counter(const std::string& registry, const std::string& object,
+COUNTERS_API std::size_t reset_registry_counter(const std::string& registry, const std::string& object,
                                    const std::string& counter);
 ///@}
 

@@ -4,6 +4,8 @@
 /// input: every size, offset, count, state and name is validated before use.
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <counters/registry.hpp>
 
 #include <cstddef>
@@ -15,7 +17,7 @@
 namespace counters {
 
 /// Registry metadata.
-struct registry_info {
+struct COUNTERS_API registry_info {
     std::string name;                 ///< registry (segment) name
     std::uint16_t version_major = 0;  ///< wire-format version
     std::uint16_t version_minor = 0;
@@ -33,7 +35,7 @@ struct registry_info {
 };
 
 /// One field's value in one instance.
-struct field_value {
+struct COUNTERS_API field_value {
     std::string name;
     field_kind kind = field_kind::counter;
     std::uint32_t size = 8;    ///< value size in bytes (a STRING's capacity)
@@ -44,14 +46,14 @@ struct field_value {
     bool torn = false;
 };
 
-struct instance_values {
+struct COUNTERS_API instance_values {
     std::string name;
     std::vector<field_value> fields; ///< in schema order
     /// The field called @p field, or nullptr.
     const field_value* find(std::string_view field) const noexcept;
 };
 
-struct object_values {
+struct COUNTERS_API object_values {
     std::string name;
     object_schema schema;
     std::int64_t created = 0;
@@ -60,7 +62,7 @@ struct object_values {
     const instance_values* find(std::string_view instance) const noexcept;
 };
 
-struct registry_snapshot {
+struct COUNTERS_API registry_snapshot {
     registry_info info;
     std::vector<object_values> objects; ///< in registration order
     const object_values* find(std::string_view object) const noexcept;
@@ -70,11 +72,11 @@ struct registry_snapshot {
 /// created. Errors read `registry "NAME": ...`. Throws counters::error: not_found, permission, corrupt (truncated, bad sizes,
 /// offsets, counts or names), foreign (bad magic), version (another major version),
 /// not_ready, retired.
-registry_snapshot read_registry(const std::string& name);
+COUNTERS_API registry_snapshot read_registry(const std::string& name);
 
 /// Decodes a registry image of @p size bytes at @p data (8-byte aligned) with the same
 /// validation; @p name is used in messages only. For tests, fuzzers and offline inspection.
 /// Process liveness (refcount, per-process gauges) is judged against this machine.
-registry_snapshot decode_registry(const void* data, std::size_t size, const std::string& name);
+COUNTERS_API registry_snapshot decode_registry(const void* data, std::size_t size, const std::string& name);
 
 } // namespace counters

@@ -8,6 +8,8 @@
 /// at once, and never block.
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <counters/options.hpp>
 
 #include <cstdint>
@@ -29,7 +31,7 @@ enum class direction : std::uint8_t { inbound, outbound };
 /// A default-constructed handle, or one whose registration failed because the channel table
 /// was full, records nothing. A handle stays valid as long as the `section` that produced
 /// it (or the object it was moved into) is alive.
-class channel {
+class COUNTERS_API channel {
 public:
     channel() noexcept = default;
     /// The channel name ("" for a default-constructed handle).
@@ -61,7 +63,7 @@ private:
 ///
 /// Set-up calls throw counters::error (the message names the section and the cause).
 /// One `section` object may be shared by all threads of a process.
-class section {
+class COUNTERS_API section {
 public:
     /// Attaches to @p name (see section_name() for the default and `COUNTERS_SECTION`),
     /// creating it with @p create when it is missing.
@@ -100,29 +102,29 @@ private:
 
 /// E: a message with @p recipients recipients and @p bytes bytes was enqueued by channel
 /// @p from to channel @p to: from.Submitted, to.Received and to.Stored grow.
-void enqueued(const channel& from, const channel& to, std::uint64_t recipients,
+COUNTERS_API void enqueued(const channel& from, const channel& to, std::uint64_t recipients,
               std::uint64_t bytes) noexcept;
 /// D: channel @p ch dequeued a message (delivered it onward or returned it to its sender)
 /// after @p seconds_in_queue seconds: Delivered grows, Stored shrinks, the queue time grows;
 /// with @p first_attempt the first-attempt figures grow too.
-void dequeued(const channel& ch, std::uint64_t recipients, std::uint64_t bytes,
+COUNTERS_API void dequeued(const channel& ch, std::uint64_t recipients, std::uint64_t bytes,
               std::int64_t seconds_in_queue, bool first_attempt) noexcept;
 /// Q or Z: a dequeue attempt of channel @p ch failed temporarily: Attempted grows.
-void deferred(const channel& ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
+COUNTERS_API void deferred(const channel& ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
 /// J: channel @p ch (the server side) refused to enqueue a message: Rejected grows.
-void rejected(const channel& ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
+COUNTERS_API void rejected(const channel& ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
 /// R: a dequeue attempt of channel @p ch failed permanently: Failed grows. The message
 /// still leaves the queue: record that with dequeued(), and the bounce with enqueued().
-void failed(const channel& ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
+COUNTERS_API void failed(const channel& ch, std::uint64_t recipients, std::uint64_t bytes) noexcept;
 /// O: an association of channel @p ch opened: its total and current count grow and the
 /// last-activity time of that direction is stamped.
-void association_opened(const channel& ch, direction d) noexcept;
+COUNTERS_API void association_opened(const channel& ch, direction d) noexcept;
 /// C: an association of @p ch closed: the current count shrinks, last activity stamped.
-void association_closed(const channel& ch, direction d) noexcept;
+COUNTERS_API void association_closed(const channel& ch, direction d) noexcept;
 /// X: an inbound association of @p ch was rejected.
-void association_rejected(const channel& ch) noexcept;
+COUNTERS_API void association_rejected(const channel& ch) noexcept;
 /// Y: an outbound association attempt of @p ch failed to connect.
-void association_failed(const channel& ch) noexcept;
+COUNTERS_API void association_failed(const channel& ch) noexcept;
 ///@}
 
 } // namespace counters

@@ -4,6 +4,8 @@
 /// offset, count, state and name is validated before use.
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <counters/counter.hpp>
 
 #include <array>
@@ -15,7 +17,7 @@
 namespace counters {
 
 /// Section metadata.
-struct section_info {
+struct COUNTERS_API section_info {
     std::string name;                ///< section name
     std::uint16_t version_major = 0; ///< wire-format version
     std::uint16_t version_minor = 0;
@@ -32,7 +34,7 @@ struct section_info {
 };
 
 /// Values of one channel at the moment it was read.
-struct channel_values {
+struct COUNTERS_API channel_values {
     std::string name;                                 ///< channel name, as stored
     std::array<std::int64_t, counter_count> value{};   ///< current values
     std::array<std::int64_t, counter_count> minimum{}; ///< lowest value since create/clear
@@ -53,18 +55,18 @@ struct channel_values {
 };
 
 /// A whole section.
-struct snapshot {
+struct COUNTERS_API snapshot {
     section_info section;
     std::vector<channel_values> channels; ///< in registration order
 };
 
 /// Maps section @p name read-only and copies it. Throws counters::error: not found,
 /// permission denied, truncated/corrupt, foreign (bad magic), other version, not ready.
-snapshot read_snapshot(const std::string& name);
+COUNTERS_API snapshot read_snapshot(const std::string& name);
 
 /// Decodes a section image of @p size bytes at @p data (a mapping or a file copy), with the
 /// same validation as read_snapshot(); @p name is only used in messages. For tests, fuzzers
 /// and offline inspection. Throws counters::error.
-snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name);
+COUNTERS_API snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name);
 
 } // namespace counters

@@ -11,13 +11,15 @@
 /// connections does not leave them counted: readers sum live processes only.
 #pragma once
 
+#include <counters/export.hpp>
+
 #include <counters/registry.hpp>
 
 #include <string_view>
 
 namespace counters {
 
-class service_stats {
+class COUNTERS_API service_stats {
 public:
     /// Registers (or finds) @p object (a built-in service object or any object with the same
     /// fields) and instance @p instance, and stamps currentStartTime with the current time.

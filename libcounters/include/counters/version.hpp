@@ -2,10 +2,12 @@
 /// Library and wire-format versions.
 #pragma once
 
+#include <counters/export.hpp>
+
 namespace counters {
 
 /// Library version string, e.g. "1.0.0".
-const char* library_version() noexcept;
+COUNTERS_API const char* library_version() noexcept;
 
 /// Wire-format version of the channel section this library writes. Readers accept the same
 /// major version and any minor version; a different major version is refused.

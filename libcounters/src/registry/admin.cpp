@@ -17,7 +17,7 @@ bool registry_exists(const std::string& name) {
     return detail::shm::segment::exists(name);
 }
 
-bool remove_registry(const std::string& name) {
+bool delete_registry(const std::string& name) {
     validate_registry_name(name);
     return detail::shm::unlink_and_retire(name, registry_format, [&](const void* data, std::size_t size) {
         check_header(data, size, name);

@@ -120,13 +120,6 @@ bool valid_name(std::string_view n, bool instance) noexcept {
     return true;
 }
 
-void validate_registry_name(const std::string& name) {
-    auto bad = [&](const std::string& why) { throw reg_error(errc::invalid_argument, name, "bad registry name: " + why); };
-    if (name.empty()) bad("empty");
-    if (name.size() > 200) bad("longer than 200 bytes");
-    if (name[0] == '.') bad("starts with '.'");
-    if (!std::all_of(name.begin(), name.end(), name_char)) bad("only letters, digits, '.', '_' and '-' are allowed");
-}
 
 void validate_name(const std::string& registry, std::string_view what, std::string_view n, bool instance) {
     auto bad = [&](const std::string& why) {
@@ -176,3 +169,15 @@ void validate_schema(const std::string& registry, std::string_view object, const
 }
 
 } // namespace counters::detail::reg
+
+namespace counters {
+
+void validate_registry_name(const std::string& name) {
+    auto bad = [&](const std::string& why) { throw detail::reg::reg_error(errc::invalid_argument, name, "bad registry name: " + why); };
+    if (name.empty()) bad("empty");
+    if (name.size() > 200) bad("longer than 200 bytes");
+    if (name[0] == '.') bad("starts with '.'");
+    if (!std::all_of(name.begin(), name.end(), detail::reg::name_char)) bad("only letters, digits, '.', '_' and '-' are allowed");
+}
+
+} // namespace counters

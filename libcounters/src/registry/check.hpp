@@ -38,10 +38,6 @@ bool valid_name(std::string_view n, bool instance) noexcept;
 /// Throws corrupt naming the object slot.
 object_schema read_schema(const header& h, std::uint32_t index, const std::string& name);
 
-/// Throws invalid_argument unless @p name is a usable registry (segment) name: 1..200
-/// letters, digits, '.', '_' or '-', not starting with '.'.
-void validate_registry_name(const std::string& name);
-
 /// Throws invalid_argument unless @p n is a usable object/field/instance name.
 /// Objects and fields: [A-Za-z0-9_.-]; instances: printable ASCII without spaces.
 void validate_name(const std::string& registry, std::string_view what, std::string_view n,
