@@ -122,6 +122,7 @@ TEST_CASE("counter table: Prometheus names", "[counter]") {
             CHECK(family == "mta_channel_blocks_total");
     }
     CHECK(sum_labels == count_labels);
+    CHECK(std::string(prometheus_block_size_family) == "mta_section_block_size_bytes");
     CHECK(std::string(info(counter::received_messages).prometheus_family) == "mta_channel_messages_total");
     CHECK(std::string(info(counter::received_messages).prometheus_labels) == "event=\"received\"");
     CHECK(std::string(info(counter::queue_count).prometheus_family) == "mta_channel_queue_time_seconds");

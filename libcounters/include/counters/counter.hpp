@@ -198,6 +198,10 @@ struct counter_info {
     const char* prometheus_labels;
 };
 
+/// Prometheus gauge family reserved for a section's block size in bytes
+/// (section_info::block_size): the `blocks` families count in blocks of that size.
+inline constexpr const char* prometheus_block_size_family = "mta_section_block_size_bytes";
+
 /// Description of @p c. Never throws; thread- and process-safe (constant data).
 const counter_info& info(counter c) noexcept;
 
