@@ -1,5 +1,7 @@
-// The built-in counter objects (REFERENCE.md section 2), declared once, fields in the order
-// counterutil prints them.
+// The built-in counter objects of the original counterutil, declared once, fields in the
+// order counterutil prints them; the service objects' fields come from schemas.hpp.
+#include "schemas.hpp"
+
 #include <counters/registry.hpp>
 
 #include <cstdlib>
@@ -11,16 +13,10 @@ namespace {
 using k = field_kind;
 
 object_schema service_schema() {
-    return {
-        {"currentStartTime", k::time, 8, false},
-        {"lastConnectionTime", k::time, 8, false},
-        {"maxConnections", k::gauge, 8, false},
-        {"numConnections", k::counter, 8, false},
-        {"numCurrentConnections", k::gauge, 8, true},
-        {"numFailedConnections", k::counter, 8, false},
-        {"numFailedLogins", k::counter, 8, false},
-        {"numGoodLogins", k::counter, 8, false},
-    };
+    object_schema schema;
+    for (const detail::service_field_def& f : detail::service_fields)
+        schema.push_back({f.name, f.kind, 8, f.per_process});
+    return schema;
 }
 
 struct builtin {

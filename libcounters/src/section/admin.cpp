@@ -10,10 +10,9 @@ namespace counters {
 
 namespace {
 
+// The clear group of each counter comes from the counter table (counter.hpp).
 bool is_association(std::size_t i) {
-    const auto c = static_cast<counter>(i);
-    return c == counter::in_assocs || c == counter::out_assocs || c == counter::in_assocs_rejected ||
-           c == counter::out_assocs_failed;
+    return info(static_cast<counter>(i)).group == counter_group::associations;
 }
 
 std::unique_ptr<detail::mapping> open_existing(const std::string& name) {

@@ -5,8 +5,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <ostream>
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <iterator>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,12 +22,78 @@ std::int64_t value_of(const channel_values& c, counter k, bool absolute) {
     return absolute ? c.absolute(k) : c.get(k);
 }
 
-// Row and line labels already padded to their columns, so that no string is measured or
-// padded per line: "   {:<9}" for the rows, "   {:<24}" for the queue lines and
-// "   {:<16}" for the association lines of the original layout.
-const std::string_view row_labels[row_count] = {"   Received ", "   Stored   ", "   Delivered",
-                                                "   Submitted", "   Attempted", "   Rejected ",
-                                                "   Failed   "};
+// The text table, derived from the counter table (counter.hpp): one line per distinct
+// text_row label, in the order the labels first appear there. A line's shape follows from
+// the columns of its counters: a row (Messages, Recipients, Blocks, maybe first time), a
+// queue line (T/C = average) or an association total. Consecutive lines of different shapes
+// are separated by one blank line.
+enum class shape : std::uint8_t { row, queue, total };
+
+constexpr std::size_t column_count = static_cast<std::size_t>(text_column::total) + 1;
+constexpr std::size_t no_counter = counter_count;
+
+struct text_line {
+    std::string label; // "   " and the label, padded to its column, so nothing is measured per line
+    shape form = shape::row;
+    counter_group group = counter_group::channels;
+    std::array<std::size_t, column_count> counter_at{}; // per text_column, or no_counter
+};
+
+shape shape_of(text_column c) {
+    switch (c) {
+    case text_column::time:
+    case text_column::count: return shape::queue;
+    case text_column::total: return shape::total;
+    case text_column::none:
+    case text_column::messages:
+    case text_column::recipients:
+    case text_column::blocks:
+    case text_column::first_time: break;
+    }
+    return shape::row;
+}
+
+/// Label widths of the original layout: "   {:<9}" for the rows, "   {:<24}" for the queue
+/// lines and "   {:<16}" for the association lines.
+std::size_t label_width(shape s) {
+    switch (s) {
+    case shape::row: return 9;
+    case shape::queue: return 24;
+    case shape::total: return 16;
+    }
+    return 0;
+}
+
+std::vector<text_line> make_layout() {
+    std::vector<text_line> lines;
+    std::vector<std::string_view> labels;
+    for (std::size_t i = 0; i < counter_count; ++i) {
+        const counter_info& inf = info(static_cast<counter>(i));
+        if (inf.text_row == nullptr || inf.column == text_column::none) continue;
+        const std::string_view label = inf.text_row;
+        std::size_t l = 0;
+        while (l < labels.size() && labels[l] != label) ++l;
+        if (l == labels.size()) {
+            labels.push_back(label);
+            text_line line;
+            line.form = shape_of(inf.column);
+            line.group = inf.group;
+            line.counter_at.fill(no_counter);
+            line.label = "   ";
+            line.label.append(label);
+            const std::size_t width = 3 + label_width(line.form);
+            if (line.label.size() < width) line.label.append(width - line.label.size(), ' ');
+            lines.push_back(std::move(line));
+        }
+        lines[l].counter_at[static_cast<std::size_t>(inf.column)] = i;
+    }
+    return lines;
+}
+
+const std::vector<text_line>& layout() {
+    static const std::vector<text_line> lines = make_layout();
+    return lines;
+}
 
 void put(std::string& buf, std::string_view s) { buf.append(s); }
 
@@ -40,49 +109,51 @@ void put_number(std::string& buf, std::int64_t v) {
     buf.append(digits.data(), digits.size());
 }
 
-/// "   <label padded to 24>T/C = avg" with two decimals.
-void queue_line(std::string& buf, std::string_view label, std::int64_t time, std::int64_t count) {
-    const double avg = count == 0 ? 0.0 : static_cast<double>(time) / static_cast<double>(count);
-    put(buf, label);
-    put_number(buf, time);
-    buf.push_back('/');
-    put_number(buf, count);
-    fmt::format_to(std::back_inserter(buf), " = {:.2f}\n", avg);
+/// Appends one line of a channel: "   <label padded>" and its figures.
+void append_line(std::string& buf, const text_line& line, const channel_values& c, bool absolute) {
+    auto value = [&](text_column col) -> std::int64_t {
+        const std::size_t k = line.counter_at[static_cast<std::size_t>(col)];
+        return k == no_counter ? 0 : value_of(c, static_cast<counter>(k), absolute);
+    };
+    auto has = [&](text_column col) { return line.counter_at[static_cast<std::size_t>(col)] != no_counter; };
+    put(buf, line.label);
+    switch (line.form) {
+    case shape::row:
+        put_right(buf, value(text_column::messages), 18);
+        put_right(buf, value(text_column::recipients), 11);
+        put_right(buf, value(text_column::blocks), 11);
+        if (has(text_column::first_time)) {
+            put(buf, " (");
+            put_number(buf, value(text_column::first_time));
+            put(buf, " first time)");
+        }
+        break;
+    case shape::queue: {
+        // "T/C = avg" with two decimals.
+        const std::int64_t time = value(text_column::time), count = value(text_column::count);
+        const double avg = count == 0 ? 0.0 : static_cast<double>(time) / static_cast<double>(count);
+        put_number(buf, time);
+        buf.push_back('/');
+        put_number(buf, count);
+        fmt::format_to(std::back_inserter(buf), " = {:.2f}", avg);
+        break;
+    }
+    case shape::total: put_right(buf, value(text_column::total), 16); break;
+    }
+    buf.push_back('\n');
 }
 
 /// Appends the lines of one channel, groups separated by one blank line. Everything goes
 /// into one buffer, without a format string per line: 10,000 channels are 5 MB of text.
 void append_channel(std::string& buf, const channel_values& c, const render_options& o) {
-    const bool a = o.absolute;
     put(buf, escape_name(c.name));
     buf.push_back('\n');
-    if (o.channels) {
-        for (std::size_t r = 0; r < row_count; ++r) {
-            const auto first = static_cast<std::size_t>(first_counter(static_cast<row>(r)));
-            put(buf, row_labels[r]);
-            put_right(buf, value_of(c, static_cast<counter>(first), a), 18);
-            put_right(buf, value_of(c, static_cast<counter>(first + 1), a), 11);
-            put_right(buf, value_of(c, static_cast<counter>(first + 2), a), 11);
-            if (static_cast<row>(r) == row::delivered) {
-                put(buf, " (");
-                put_number(buf, value_of(c, counter::delivered_first_messages, a));
-                put(buf, " first time)");
-            }
-            buf.push_back('\n');
-        }
-        buf.push_back('\n');
-        queue_line(buf, "   Queue time/count        ", value_of(c, counter::queue_time, a),
-                   value_of(c, counter::queue_count, a));
-        queue_line(buf, "   Queue first time/count  ", value_of(c, counter::queue_first_time, a),
-                   value_of(c, counter::queue_first_count, a));
-    }
-    if (o.associations) {
-        if (o.channels) buf.push_back('\n');
-        put(buf, "   Total In Assocs ");
-        put_right(buf, value_of(c, counter::in_assocs, a), 16);
-        put(buf, "\n   Total Out Assocs");
-        put_right(buf, value_of(c, counter::out_assocs, a), 16);
-        buf.push_back('\n');
+    const text_line* previous = nullptr;
+    for (const text_line& line : layout()) {
+        if (!(line.group == counter_group::associations ? o.associations : o.channels)) continue;
+        if (previous != nullptr && previous->form != line.form) buf.push_back('\n');
+        append_line(buf, line, c, o.absolute);
+        previous = &line;
     }
 }
 

@@ -21,12 +21,13 @@ struct render_options {
     bool absolute = false;     ///< every value shown as current minus minimum
 };
 
-/// The text table of `counters -show` (REFERENCE.md section 1), channel names escaped.
+/// The text table of `counters -show` (see counters(1)), channel names escaped.
 /// Layout: header line and dash line; per channel its name, the seven rows, a blank line,
 /// the two queue lines, a blank line, the association lines (groups that are switched off
 /// vanish with their blank line); a blank line between channels; when the section refused
 /// registrations, a blank line and `Channel table full: N registrations refused
-/// (max_channels=M)`. No trailing spaces.
+/// (max_channels=M)`. No trailing spaces. The lines, their labels and the counter in each
+/// place come from the counter table (counter_info::text_row and counter_info::column).
 void render_text(const snapshot& snap, const render_options& options, std::ostream& out);
 
 /// The same text table as one string (what the tools write in one piece).
