@@ -49,6 +49,7 @@ plant soak/s.cpp '#include "mapping.hpp"' "private header by name (soak)"
 plant libqueue/src/q.cpp '#include "registry_layout.hpp"' "private header by name (libqueue)"
 plant tools/x/main.cpp '#include "shm/claim.hpp"' "private header in a subdirectory of libcounters/src"
 plant tools/x/main.cpp '#include <libcounters/src/layout.hpp>' "path naming libcounters/src"
+# shellcheck disable=SC2016 # a CMake variable, written as is
 plant tools/x/CMakeLists.txt 'target_include_directories(x PRIVATE ${PROJECT_SOURCE_DIR}/libcounters/src)' \
     "include directory pointing at libcounters/src"
 plant examples/CMakeLists.txt 'include_directories(../libcounters/src)' "include_directories in examples"
