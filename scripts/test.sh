@@ -87,7 +87,7 @@ stage5() {
     # is checked too).
     cmake -S "$root" -B "$b" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
         -DCOUNTERS_BUILD_FUZZERS=ON >/dev/null
-    local ours="^$root/(libcounters|tools|examples|tests|bench|fuzz)/"
+    local ours="^$root/(libcounters|libqueue|tools|examples|tests|bench|fuzz)/"
     local log=$b/clang-tidy.log
     local rc=0
     "$tidy" -clang-tidy-binary "$bin" -p "$b" -j "$jobs" -quiet -header-filter="$ours" "$ours" >"$log" 2>&1 || rc=$?

@@ -1,8 +1,9 @@
 // mta-sim: the channel queues of one simulated MTA and their delivery schedule.
 //
 // Every entry waits in one channel's queue until its next delivery attempt is due. The
-// store is in memory; a later `--queue DIR` keeps the same calls and also writes and
-// removes real queue files (queue/<channel>/ZZ<hex>.00, the prefix encoding the attempts).
+// store is in memory; with `--queue DIR` (use_files()) every entry is also mirrored as a
+// real queue file through queue_files (DIR/<channel>/ZZ<id>.00, the two-letter prefix
+// counting the attempts, .HELD when sidelined; format in counters-queue(5)).
 #pragma once
 
 #include "channels.hpp"

@@ -49,7 +49,9 @@ struct COUNTERS_API stored_values {
 /// Sets the Stored counters of every channel named in @p stored to the given values, and of
 /// every other registered channel to zero, registering channels as needed; minimums are
 /// lowered when a value drops below them. Used by `qm counters ...` with a queue directory.
-/// Throws counters::error on failure.
+/// Attaches as a writer: a missing section is created with the default options, as by
+/// `section`, not reported as errc::not_found. Throws counters::error on failure (a bad
+/// section or channel name, or a section that is not valid).
 COUNTERS_API void reset_stored(const std::string& name, const std::map<std::string, stored_values>& stored);
 
 } // namespace counters

@@ -21,7 +21,7 @@ struct render_options {
     bool absolute = false;     ///< every value shown as current minus minimum
 };
 
-/// The text table of `counters -show` (see counters(1)), channel names escaped.
+/// The text table of `counters -show` (counters(1), "Text format"), channel names escaped.
 /// Layout: header line and dash line; per channel its name, the seven rows, a blank line,
 /// the two queue lines, a blank line, the association lines (groups that are switched off
 /// vanish with their blank line); a blank line between channels; when the section refused

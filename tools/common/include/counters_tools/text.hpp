@@ -11,7 +11,8 @@ namespace counters::tools {
 /// True when @p name matches @p pattern, where `*` matches any run of characters (also
 /// none) and `?` exactly one character; every other character matches itself, ignoring
 /// ASCII case. There is no escape: a channel name containing `*` or `?` is matched by the
-/// wildcard too. Linear-time backtracking (no exponential blow-up).
+/// wildcard too. Greedy, backtracking only to the last `*`: O(|pattern| * |name|) in the worst
+/// case, never exponential.
 bool wildcard_match(std::string_view pattern, std::string_view name) noexcept;
 
 /// Returns @p s made safe for a terminal: printable ASCII (0x20..0x7e) is kept, a backslash

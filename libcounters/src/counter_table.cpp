@@ -1,90 +1,12 @@
-// Errors, names, counter descriptions, version.
-
+// The counter table of counter.hpp as data, checked at compile time, and the library version.
 #include <counters/counter.hpp>
-#include <counters/error.hpp>
-#include <counters/options.hpp>
 #include <counters/version.hpp>
-
-#include <cstdlib>
 
 #ifndef COUNTERS_VERSION_STRING
 #define COUNTERS_VERSION_STRING "unknown"
 #endif
 
 namespace counters {
-
-const char* to_string(errc code) noexcept {
-    switch (code) {
-    case errc::not_found: return "not found";
-    case errc::exists: return "exists";
-    case errc::permission: return "permission denied";
-    case errc::corrupt: return "corrupt";
-    case errc::foreign: return "foreign";
-    case errc::version: return "unsupported version";
-    case errc::not_ready: return "not ready";
-    case errc::retired: return "retired";
-    case errc::invalid_argument: return "invalid argument";
-    case errc::table_full: return "table full";
-    case errc::system: return "system error";
-    }
-    return "unknown error";
-}
-
-const char* to_string(object_kind kind) noexcept {
-    switch (kind) {
-    case object_kind::section: return "section";
-    case object_kind::registry: return "registry";
-    case object_kind::queue: return "queue";
-    }
-    return "object";
-}
-
-error::error(errc code, const std::string& name, const std::string& message)
-    : error(code, object_kind::section, name, message) {}
-
-namespace {
-std::string prefix_of(object_kind kind, const std::string& name) {
-    return std::string(to_string(kind)) + " \"" + name + "\": ";
-}
-} // namespace
-
-error::error(errc code, object_kind kind, const std::string& name, const std::string& message)
-    : std::runtime_error(prefix_of(kind, name) + message), code_(code), kind_(kind),
-      prefix_(prefix_of(kind, name).size()), name_(std::make_shared<const std::string>(name)) {}
-
-std::string section_name(const std::string& explicit_name) {
-    if (!explicit_name.empty()) return explicit_name;
-    const char* env = std::getenv(section_env);
-    if (env != nullptr && *env != '\0') return env;
-    return default_section;
-}
-
-void validate_section_name(const std::string& name) {
-    auto bad = [&](const std::string& why) {
-        throw error(errc::invalid_argument, name, "bad section name: " + why);
-    };
-    if (name.empty()) bad("empty");
-    if (name.size() > 200) bad("longer than 200 bytes");
-    if (name[0] == '.') bad("starts with '.'");
-    for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '_' || c == '-';
-        if (!ok) bad("only letters, digits, '.', '_' and '-' are allowed");
-    }
-}
-
-void validate_channel_name(const std::string& section, const std::string& name) {
-    auto bad = [&](const std::string& why) {
-        throw error(errc::invalid_argument, section, "bad channel name: " + why);
-    };
-    if (name.empty()) bad("empty");
-    if (name.size() > max_channel_name)
-        bad("longer than " + std::to_string(max_channel_name) + " bytes (" + std::to_string(name.size()) + ")");
-    for (char c : name) {
-        auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u >= 0x7f) bad("only printable ASCII without spaces is allowed");
-    }
-}
 
 namespace {
 
