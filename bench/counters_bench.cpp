@@ -49,7 +49,7 @@ constexpr auto relaxed = std::memory_order_relaxed;
 
 struct config {
     bool smoke = false;
-    std::vector<int64_t> channel_counts{10, 512, 10000};
+    std::vector<int64_t> channel_counts{10, 512, 10000, 65536};
     std::vector<int64_t> procs{1, 2, 4};
     int64_t mp_events = 2000000;   // events per process per round
     int64_t mp_rounds = 3;         // rounds (benchmark iterations) per repetition
@@ -397,22 +397,31 @@ struct filled {
     std::unique_ptr<counters::section> sec;
 };
 
-filled& filled_section(uint32_t n) {
-    static std::map<uint32_t, filled> cache;
-    auto it = cache.find(n);
+/// Creates section @p name; with @p linear, turns it into a format 1.0 section (no name
+/// index, so every lookup and registration scans the channel table: the mechanism before
+/// format 1.1) before anyone attaches.
+void create_for_resolve(const std::string& name, const counters::create_options& o, bool linear) {
+    counters::create_section(name, o);
+    if (linear) bench::strip_name_index(name);
+}
+
+filled& filled_section(uint32_t n, bool linear) {
+    static std::map<std::pair<uint32_t, bool>, filled> cache;
+    auto it = cache.find({n, linear});
     if (it != cache.end()) return it->second;
     filled f;
-    f.name = bench::unique_section(fmt::format("filled{}", n));
+    f.name = bench::unique_section(fmt::format("filled{}{}", n, linear ? "l" : ""));
     counters::create_options o;
     o.max_channels = n;
+    create_for_resolve(f.name, o, linear);
     f.sec = std::make_unique<counters::section>(f.name, o);
     bench::fill_section(*f.sec, n, 3);
-    return cache.emplace(n, std::move(f)).first->second;
+    return cache.emplace(std::make_pair(n, linear), std::move(f)).first->second;
 }
 
 /// Registration of a new name when N channels exist. Each section of a pool is filled with
 /// N channels and then takes at most max(1, N/100) new names, so N grows by 1% at most.
-void BM_register_new(benchmark::State& st) {
+void BM_register_new(benchmark::State& st, bool linear) {
     const auto n = static_cast<uint32_t>(st.range(0));
     const uint32_t per = n / 100 > 0 ? n / 100 : 1;
     const auto total = static_cast<uint32_t>(st.max_iterations);
@@ -422,7 +431,8 @@ void BM_register_new(benchmark::State& st) {
     counters::create_options o;
     o.max_channels = n + per;
     for (uint32_t k = 0; k < sections; ++k) {
-        names.push_back(bench::unique_section(fmt::format("reg{}", n)));
+        names.push_back(bench::unique_section(fmt::format("reg{}{}", n, linear ? "l" : "")));
+        create_for_resolve(names.back(), o, linear);
         pool.push_back(std::make_unique<counters::section>(names.back(), o));
         bench::fill_section(*pool.back(), n, 1);
     }
@@ -442,7 +452,7 @@ void BM_register_new(benchmark::State& st) {
 /// get() of a name this section object has already resolved (a hash lookup).
 void BM_lookup_cached(benchmark::State& st) {
     const auto n = static_cast<uint32_t>(st.range(0));
-    filled& f = filled_section(n);
+    filled& f = filled_section(n, false);
     const std::string last = bench::fill_name(n - 1);
     for (auto _ : st) {
         counters::channel c = f.sec->get(last);
@@ -454,9 +464,9 @@ void BM_lookup_cached(benchmark::State& st) {
 /// The first get() of an existing name in a newly attached section object (what a process
 /// that starts does): the name registered last, so the scan is the longest (worst case).
 /// Attaching and detaching are not timed.
-void BM_lookup_fresh_attach(benchmark::State& st) {
+void BM_lookup_fresh_attach(benchmark::State& st, bool linear) {
     const auto n = static_cast<uint32_t>(st.range(0));
-    filled& f = filled_section(n);
+    filled& f = filled_section(n, linear);
     const std::string last = bench::fill_name(n - 1);
     for (auto _ : st) {
         st.PauseTiming();
@@ -475,7 +485,7 @@ void BM_lookup_fresh_attach(benchmark::State& st) {
 /// `counters -show` does before it formats anything.
 void BM_snapshot(benchmark::State& st) {
     const auto n = static_cast<uint32_t>(st.range(0));
-    filled& f = filled_section(n);
+    filled& f = filled_section(n, false);
     for (auto _ : st) {
         counters::snapshot s = counters::read_snapshot(f.name);
         benchmark::DoNotOptimize(s.channels.data());
@@ -588,13 +598,20 @@ void register_all() {
 
     for (int64_t n : g_cfg.channel_counts) {
         const int64_t reg_iters = g_cfg.smoke ? 2 : (n <= 10 ? 64 : n <= 512 ? 80 : 100);
-        RegisterBenchmark("resolve/register_new", BM_register_new)->Arg(n)->Iterations(reg_iters)->Unit(kMicrosecond);
+        RegisterBenchmark("resolve/register_new", BM_register_new, false)
+            ->Arg(n)->Iterations(reg_iters)->Unit(kMicrosecond);
+        RegisterBenchmark("resolve/register_new_alt_linear_scan", BM_register_new, true)
+            ->Arg(n)->Iterations(reg_iters)->Unit(kMicrosecond);
     }
     for (int64_t n : g_cfg.channel_counts)
         RegisterBenchmark("resolve/lookup_cached", BM_lookup_cached)->Arg(n)->Unit(kNanosecond);
     for (int64_t n : g_cfg.channel_counts)
-        RegisterBenchmark("resolve/lookup_fresh_attach", BM_lookup_fresh_attach)
+    {
+        RegisterBenchmark("resolve/lookup_fresh_attach", BM_lookup_fresh_attach, false)
             ->Arg(n)->Iterations(g_cfg.fresh_attach_rounds)->Unit(kMicrosecond);
+        RegisterBenchmark("resolve/lookup_fresh_attach_alt_linear_scan", BM_lookup_fresh_attach, true)
+            ->Arg(n)->Iterations(g_cfg.fresh_attach_rounds)->Unit(kMicrosecond);
+    }
     for (int64_t n : g_cfg.channel_counts)
         RegisterBenchmark("snapshot", BM_snapshot)->Arg(n)->Unit(kMicrosecond);
 

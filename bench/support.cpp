@@ -17,6 +17,23 @@
 
 namespace bench {
 
+void strip_name_index(const std::string& name) {
+    const std::string path = "/" + name;
+    const int fd = ::shm_open(path.c_str(), O_RDWR, 0);
+    if (fd < 0) throw std::runtime_error("strip_name_index: cannot open " + name);
+    void* p = ::mmap(nullptr, 256, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) throw std::runtime_error("strip_name_index: cannot map " + name);
+    auto* h = static_cast<unsigned char*>(p);
+    const std::uint16_t minor = 0;
+    const std::uint64_t index_offset = 0;
+    const std::uint32_t buckets = 0;
+    std::memcpy(h + 10, &minor, sizeof minor);
+    std::memcpy(h + 120, &index_offset, sizeof index_offset);
+    std::memcpy(h + 128, &buckets, sizeof buckets);
+    ::munmap(p, 256);
+}
+
 namespace {
 
 // Fixed storage so that the signal handler touches no allocator.

@@ -19,6 +19,12 @@ std::string unique_section(const std::string& tag);
 /// Deletes section @p name now (when it exists) and forgets it.
 void delete_section(const std::string& name) noexcept;
 
+/// Turns section @p name, just created and not yet attached to, into a format 1.0 section:
+/// minor version 0 and no name index (the header fields at offsets 10, 120 and 128 of
+/// counters(5)), so that resolving names scans the table as before format 1.1. For the
+/// same-run comparison of the index with the linear scan. Throws std::runtime_error.
+void strip_name_index(const std::string& name);
+
 /// Registers a file (or, with @p dir, an empty directory) to unlink at exit / on a signal.
 void remove_at_exit(const std::string& path, bool dir = false);
 

@@ -105,17 +105,23 @@ mapping::mapping(shm::segment s) : seg(std::move(s)) {
     }
 }
 
-channel_slot* mapping::lookup(std::string_view name) const noexcept {
-    if (view.index_offset == 0) return nullptr;
+channel_slot* mapping::lookup(std::string_view name, bool& trusted) const noexcept {
+    trusted = view.index_offset != 0;
+    if (!trusted) return nullptr;
+    // An index entry always names a ready slot, and at most about max_channels buckets are
+    // in use, so a probe sequence ends at an empty bucket well before that. Anything else
+    // means the index was damaged: the caller then scans the table instead.
     const std::uint32_t mask = view.index_buckets - 1;
     std::uint32_t b = name_hash(name) & mask;
-    for (std::uint32_t n = 0; n < view.index_buckets; ++n, b = (b + 1) & mask) {
+    for (std::uint32_t n = 0; n <= view.max_channels; ++n, b = (b + 1) & mask) {
         const std::uint32_t v = view.bucket(b).load(std::memory_order_acquire);
         if (v == 0) return nullptr;
-        if (v - 1 >= view.max_channels) continue; // corrupt: ignored
+        if (v - 1 >= view.max_channels) break;
         channel_slot* s = view.slot(v - 1);
-        if (s->claim.load(std::memory_order_acquire) == claim_ready && slot_holds(*s, name)) return s;
+        if (s->claim.load(std::memory_order_acquire) != claim_ready) break;
+        if (slot_holds(*s, name)) return s;
     }
+    trusted = false;
     return nullptr;
 }
 
@@ -147,9 +153,11 @@ channel_slot* mapping::resolve(std::string_view name, std::chrono::milliseconds 
     std::uint32_t from = 0;
     if (view.index_offset != 0) {
         from = hdr->indexed_upto.load(std::memory_order_acquire);
-        if (from > view.max_channels) from = 0; // corrupt: scan it all
+        if (from > view.max_channels) from = 0; // damaged: scan it all
     }
-    if (channel_slot* s = lookup(name)) return s;
+    bool trusted = false;
+    if (channel_slot* s = lookup(name, trusted)) return s;
+    if (!trusted) from = 0; // no index, or a damaged one: scan the whole table
     // Not in the index: scan the slots claimed since it was last brought up to date (a
     // few, whatever the table size), register the name in the first free one, and index
     // everything passed on the way. Uniqueness comes from the claim loop, as in a section

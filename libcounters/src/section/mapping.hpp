@@ -52,7 +52,9 @@ struct mapping {
     process_entry* entry_for(const channel_slot* slot) noexcept;
 
 private:
-    channel_slot* lookup(std::string_view name) const noexcept;
+    /// The slot of @p name found through the index, or nullptr. @p trusted is set false
+    /// when there is no index or it proved damaged (then a miss proves nothing).
+    channel_slot* lookup(std::string_view name, bool& trusted) const noexcept;
     void index_range(std::uint32_t from, std::uint32_t to) noexcept;
     void insert(std::uint32_t slot) noexcept;
 };
