@@ -429,12 +429,14 @@ void BM_register_new(benchmark::State& st, bool linear) {
     std::vector<std::string> names;
     std::vector<std::unique_ptr<counters::section>> pool;
     counters::create_options o;
-    o.max_channels = n + per;
+    // At the largest table the filled part leaves room for the new names.
+    const uint32_t filled_n = std::min(n, counters::max_max_channels - per);
+    o.max_channels = filled_n + per;
     for (uint32_t k = 0; k < sections; ++k) {
         names.push_back(bench::unique_section(fmt::format("reg{}{}", n, linear ? "l" : "")));
         create_for_resolve(names.back(), o, linear);
         pool.push_back(std::make_unique<counters::section>(names.back(), o));
-        bench::fill_section(*pool.back(), n, 1);
+        bench::fill_section(*pool.back(), filled_n, 1);
     }
     std::vector<std::string> fresh;
     for (uint32_t i = 0; i < total; ++i) fresh.push_back(fmt::format("new{:05}", i));
@@ -446,7 +448,7 @@ void BM_register_new(benchmark::State& st, bool linear) {
     }
     pool.clear();
     for (const auto& nm : names) bench::delete_section(nm);
-    st.counters["channels"] = n;
+    st.counters["channels"] = filled_n;
 }
 
 /// get() of a name this section object has already resolved (a hash lookup).
