@@ -33,13 +33,13 @@ fuzz_seconds=${FUZZ_SECONDS:-60}
 # Sanitizer builds: -O1 with line tables only, much quicker to compile than -O2 -g and still
 # giving file:line in every report.
 san_flags=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1")
-# ccache (installed by install-deps.sh) makes a second run on the same machine cheap.
-command -v ccache >/dev/null 2>&1 && san_flags+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 
 "$root/scripts/install-deps.sh" || exit 1
+# ccache (installed above) makes a second run on the same machine cheap.
+if command -v ccache >/dev/null 2>&1; then san_flags+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 
 stage1() {
     "$root/scripts/build.sh"
