@@ -35,7 +35,14 @@ place parse_with_place(CLI::App& app, const std::vector<std::string>& words) {
     return resolve_place(p);
 }
 
-std::string pattern_or_all(const std::string& pattern) { return pattern.empty() ? std::string("*") : pattern; }
+/// parse_with_place() for a command that takes an optional channel-name pattern (`*` when
+/// it is missing or empty).
+place parse_with_pattern(CLI::App& app, const std::vector<std::string>& words, std::string& pattern) {
+    app.add_option("channel-name", pattern);
+    place where = parse_with_place(app, words);
+    if (pattern.empty()) pattern = "*";
+    return where;
+}
 
 } // namespace
 
@@ -78,12 +85,10 @@ show_request parse_counters_show(const std::vector<std::string>& words) {
     app.add_flag("--headers,!--noheaders", r.render.headers);
     CLI::Option* oo = app.add_option("--output", r.output);
     add_shared_options(app, shared, opt_format);
-    app.add_option("channel-name", r.render.pattern);
-    r.where = parse_with_place(app, words);
+    r.where = parse_with_pattern(app, words, r.render.pattern);
     r.format = resolve_format(shared.format);
     if (oo->count() != 0 && r.output.empty())
         throw usage_error("-output: empty file name", usage_kind::bad_option);
-    r.render.pattern = pattern_or_all(r.render.pattern);
     return r;
 }
 
@@ -93,9 +98,7 @@ summarize_request parse_summarize(const std::vector<std::string>& words) {
     app.add_flag("--heading,!--noheading", r.heading);
     app.add_flag("--held,!--noheld", r.held);
     app.add_flag("--trailing,!--notrailing", r.trailing);
-    app.add_option("channel-name", r.pattern);
-    r.where = parse_with_place(app, words);
-    r.pattern = pattern_or_all(r.pattern);
+    r.where = parse_with_pattern(app, words, r.pattern);
     return r;
 }
 
@@ -104,9 +107,7 @@ directory_request parse_directory(const std::vector<std::string>& words) {
     directory_request r;
     app.add_flag("--held,!--noheld", r.held);
     app.add_flag("--total,!--nototal", r.total);
-    app.add_option("channel-name", r.pattern);
-    r.where = parse_with_place(app, words);
-    r.pattern = pattern_or_all(r.pattern);
+    r.where = parse_with_pattern(app, words, r.pattern);
     return r;
 }
 
@@ -114,9 +115,7 @@ held_request parse_held(const std::vector<std::string>& words) {
     CLI::App app{"", "held"};
     held_request r;
     app.add_flag("--total,!--nototal", r.total);
-    app.add_option("channel-name", r.pattern);
-    r.where = parse_with_place(app, words);
-    r.pattern = pattern_or_all(r.pattern);
+    r.where = parse_with_pattern(app, words, r.pattern);
     return r;
 }
 

@@ -85,15 +85,20 @@ std::string join(const std::vector<std::string>& v) {
     return s;
 }
 
-/// Resolves the leading words of @p words to a command; @p used gets how many words it took.
-/// Throws qm_error NOSUCHCMD / AMBIGCMD / NOSUBCMD (exit 2).
-const command& resolve(const std::vector<std::string>& words, std::size_t& used) {
+/// The first word of every command (a group name or a one-word command), each once.
+std::vector<std::string> first_words() {
     std::vector<std::string> top;
     for (const command& c : commands) {
         const std::string n = c.group != nullptr ? c.group : c.name;
         if (std::find(top.begin(), top.end(), n) == top.end()) top.push_back(n);
     }
-    const std::vector<std::string> m = matching(words[0], top);
+    return top;
+}
+
+/// Resolves the leading words of @p words to a command; @p used gets how many words it took.
+/// Throws qm_error NOSUCHCMD / AMBIGCMD / NOSUBCMD (exit 2).
+const command& resolve(const std::vector<std::string>& words, std::size_t& used) {
+    const std::vector<std::string> m = matching(words[0], first_words());
     const std::string shown = escape_name(words[0]);
     if (m.empty()) throw qm_error("NOSUCHCMD", "no such command \"" + shown + "\"; type help", exit_usage);
     if (m.size() > 1) throw qm_error("AMBIGCMD", "ambiguous command \"" + shown + "\": " + join(m), exit_usage);
@@ -127,12 +132,7 @@ void print_help(context& ctx, const std::vector<std::string>& topic) {
         out += "Type help followed by a sub-command for details.\n";
     } else {
         // `help counters` describes the whole group; `help counters show` one command.
-        std::vector<std::string> top;
-        for (const command& c : commands) {
-            const std::string n = c.group != nullptr ? c.group : c.name;
-            if (std::find(top.begin(), top.end(), n) == top.end()) top.push_back(n);
-        }
-        const std::vector<std::string> g = matching(topic[0], top);
+        const std::vector<std::string> g = matching(topic[0], first_words());
         const bool group = topic.size() == 1 && g.size() == 1 &&
                            std::any_of(std::begin(commands), std::end(commands),
                                        [&](const command& c) { return c.group != nullptr && g[0] == c.group; });
@@ -319,12 +319,8 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
         const place where = resolve_place(p);
         opts.queue = counters::queue::queue_root(where.queue.value_or(std::string()));
         opts.section = where.section ? *where.section : resolve_section({});
-    } catch (const CLI::CallForHelp&) {
-        out << help_text(prog);
-        return exit_ok;
-    } catch (const CLI::CallForVersion& e) {
-        out << e.what() << '\n';
-        return exit_ok;
+    } catch (const CLI::Success& call) {
+        return answer(call, app, out, help_text(prog));
     } catch (...) {
         return report_failure(ctx);
     }

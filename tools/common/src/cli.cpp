@@ -213,21 +213,25 @@ void parse_words(CLI::App& app, std::vector<std::string> args) {
     if (!extra.empty()) throw leftover(extra.front());
 }
 
+int answer(const CLI::Success& call, const CLI::App& app, std::ostream& out, const std::string& help) {
+    if (dynamic_cast<const CLI::CallForVersion*>(&call) != nullptr)
+        out << call.what() << '\n';
+    else if (!help.empty())
+        out << help;
+    else
+        out << app.help("", dynamic_cast<const CLI::CallForAllHelp*>(&call) != nullptr ? CLI::AppFormatMode::All
+                                                                                      : CLI::AppFormatMode::Normal);
+    return exit_ok;
+}
+
 std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
                                       std::ostream& err, const std::string& help) {
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
     try {
         parse_words(app, std::move(args));
-    } catch (const CLI::CallForHelp&) {
-        out << (help.empty() ? app.help() : help);
-        return exit_ok;
-    } catch (const CLI::CallForAllHelp&) {
-        out << (help.empty() ? app.help("", CLI::AppFormatMode::All) : help);
-        return exit_ok;
-    } catch (const CLI::CallForVersion& e) {
-        out << e.what() << '\n';
-        return exit_ok;
+    } catch (const CLI::Success& call) {
+        return answer(call, app, out, help);
     } catch (const usage_error& e) {
         report(err, app.get_name(), e.what());
         return exit_usage;

@@ -81,6 +81,10 @@ std::string message_of(const CLI::Error& e);
 /// lets CLI::CallForHelp / CallForAllHelp / CallForVersion through.
 void parse_words(CLI::App& app, std::vector<std::string> args);
 
+/// Answers a --help or --version that parse_words() let through: prints @p help (when not
+/// empty, otherwise CLI11's help of @p app) or the version text on @p out; returns exit_ok.
+int answer(const CLI::Success& call, const CLI::App& app, std::ostream& out, const std::string& help);
+
 /// parse_words() for a whole command line: prints --help (the text of @p help when not empty,
 /// otherwise CLI11's) and --version to @p out; reports a usage_error as one line
 /// `prog: message` on @p err (prog is the app's name). Returns std::nullopt when the tool
