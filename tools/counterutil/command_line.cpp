@@ -72,7 +72,7 @@ options::mode pick_mode(const raw_line& r) {
 }
 
 std::string registry_of(const raw_line& r) {
-    const std::string name = counters::registry_name(r.shared.registry);
+    std::string name = counters::registry_name(r.shared.registry);
     try {
         counters::validate_section_name(name);
     } catch (const counters::error&) {
