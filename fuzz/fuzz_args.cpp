@@ -3,10 +3,12 @@
 //   - the `counters` tool's parse_command_line() (single-dash rewrite, checks, numbers, modes),
 //   - qm's global parse_command_line(),
 //   - the parse function of every qm sub-command (qm_commands.hpp), which only parse: the
-//     handlers that go on to touch shared memory or the queue are not called here.
+//     handlers that go on to touch shared memory or the queue are not called here,
+//   - counterutil's parse_command_line() (short options with attached values, checks).
 // Parsing reports mistakes as exit codes or as usage_error / counters::error; anything else
 // escaping, a crash, a leak or undefined behaviour is a bug.
 #include "counters_tool.hpp"
+#include "counterutil.hpp"
 #include "qm_commands.hpp"
 #include "qm_tool.hpp"
 
@@ -94,5 +96,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     qm_sub_parsers(words);
+    {
+        std::ostringstream out, err;
+        counterutil::options opts;
+        argv[0] = "counterutil";
+        (void)counterutil::parse_command_line(argc, argv.data(), opts, out, err);
+    }
     return 0;
 }
