@@ -2,19 +2,18 @@
 // The input is split into words on NUL and newline; the words are given as argv to
 //   - the `counters` tool's parse_command_line() (single-dash rewrite, checks, numbers, modes),
 //   - qm's global parse_command_line(),
-//   - qm's per-sub-command option parser parse_args() with the option sets of
-//     `counters show`, `counters create` and `summarize` (copied from their handlers, which
-//     themselves go on to touch shared memory or the queue and so are not called here).
-// Parsing reports mistakes as exit codes or as qm_error / counters::error / usage_error;
-// anything else escaping, a crash, a leak or undefined behaviour is a bug.
+//   - the parse function of every qm sub-command (qm_commands.hpp), which only parse: the
+//     handlers that go on to touch shared memory or the queue are not called here,
+//   - counterutil's parse_command_line() (short options with attached values, checks).
+// Parsing reports mistakes as exit codes or as usage_error / counters::error; anything else
+// escaping, a crash, a leak or undefined behaviour is a bug.
 #include "counters_tool.hpp"
-#include "qm_internal.hpp"
+#include "counterutil.hpp"
+#include "qm_commands.hpp"
 #include "qm_tool.hpp"
 
 #include <counters/error.hpp>
 #include <counters_tools/cli.hpp>
-
-#include <CLI/CLI.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -42,51 +41,24 @@ std::vector<std::string> split_words(const std::uint8_t* data, std::size_t size)
     return words;
 }
 
+/// Runs one sub-command parser on @p args; its documented exceptions are expected.
+template <class Parse>
+void try_parse(Parse parse, const std::vector<std::string>& args) {
+    try {
+        (void)parse(args);
+    } catch (const ct::usage_error&) {
+    } catch (const counters::error&) {
+    }
+}
+
 void qm_sub_parsers(const std::vector<std::string>& args) {
-    std::ostringstream out, err;
-    {
-        ct::qm::context ctx{"fuzz_section", "", out, err};
-        CLI::App app{"", "counters show"};
-        std::string output, format = "text", pattern = "*";
-        bool headers = true;
-        app.add_flag("--headers,!--noheaders", headers);
-        app.add_option("--output", output);
-        app.add_option("--format", format);
-        app.add_option("channel-name", pattern);
-        try {
-            ct::qm::parse_args(app, args, ctx);
-        } catch (const ct::qm::qm_error&) {
-        } catch (const counters::error&) {
-        }
-    }
-    {
-        ct::qm::context ctx{"fuzz_section", "", out, err};
-        CLI::App app{"", "counters create"};
-        std::string max_channels;
-        CLI::Option* om = app.add_option("--max_channels", max_channels);
-        try {
-            ct::qm::parse_args(app, args, ctx);
-            if (om->count() != 0) (void)ct::parse_number("max_channels", max_channels, 1, 65536);
-        } catch (const ct::qm::qm_error&) {
-        } catch (const counters::error&) {
-        } catch (const ct::usage_error&) {
-        }
-    }
-    {
-        ct::qm::context ctx{"fuzz_section", "", out, err};
-        CLI::App app{"", "summarize"};
-        bool heading = true, held = false, trailing = true;
-        std::string pattern = "*";
-        app.add_flag("--heading,!--noheading", heading);
-        app.add_flag("--held,!--noheld", held);
-        app.add_flag("--trailing,!--notrailing", trailing);
-        app.add_option("channel-name", pattern);
-        try {
-            ct::qm::parse_args(app, args, ctx);
-        } catch (const ct::qm::qm_error&) {
-        } catch (const counters::error&) {
-        }
-    }
+    try_parse(ct::qm::parse_counters_clear, args);
+    try_parse(ct::qm::parse_counters_create, args);
+    try_parse(ct::qm::parse_counters_delete, args);
+    try_parse(ct::qm::parse_counters_show, args);
+    try_parse(ct::qm::parse_summarize, args);
+    try_parse(ct::qm::parse_directory, args);
+    try_parse(ct::qm::parse_held, args);
 }
 
 } // namespace
@@ -124,5 +96,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     qm_sub_parsers(words);
+    {
+        std::ostringstream out, err;
+        counterutil::options opts;
+        argv[0] = "counterutil";
+        (void)counterutil::parse_command_line(argc, argv.data(), opts, out, err);
+    }
     return 0;
 }

@@ -114,6 +114,94 @@ TEST_CASE_METHOD(app_fixture, "parse_command_line: success, help, usage errors",
     }
 }
 
+TEST_CASE_METHOD(app_fixture, "parse_words throws usage_error of each kind, in the tools' words", "[cli]") {
+    const auto kind_of = [&](strings args) {
+        try {
+            parse_words(app, std::move(args));
+        } catch (const usage_error& e) {
+            return e.kind();
+        }
+        return usage_kind::bad_value;
+    };
+    CHECK(kind_of({"-bogus"}) == usage_kind::bad_option);
+    CHECK(kind_of({"-c"}) == usage_kind::ambiguous_option);
+    CHECK(kind_of({"a", "b"}) == usage_kind::unexpected_argument);
+    CHECK(kind_of({"-output"}) == usage_kind::bad_option);
+    CHECK_THROWS_WITH(parse_words(app, {"-output=a", "-output=b"}), "-output: given more than once");
+    CHECK_THROWS_WITH(parse_words(app, {"--show=maybe"}), "-show: bad value \"maybe\"");
+    CHECK_THROWS_WITH(parse_words(app, {"--bogus=1"}), "unknown option --bogus");
+    CHECK_THROWS_WITH(parse_words(app, {"a", "\x1b"}), "unexpected argument \"\\x1b\"");
+}
+
+TEST_CASE("message_of never lets CLI11's capitalised text through", "[cli]") {
+    CHECK(message_of(CLI::ArgumentMismatch::TypedAtLeast("--output", 1, "TEXT")) == "-output: a value is required");
+    CHECK(message_of(CLI::ArgumentMismatch::AtMost("--object", 1, 2)) == "-object: given more than once");
+    CHECK(message_of(CLI::ExtrasError({"-x"})) == "unknown option -x");
+    // CLI11 keeps the words in reverse and lists them in the order given: the first is named.
+    CHECK(message_of(CLI::ExtrasError({"b", "a"})) == "unexpected argument \"a\"");
+    CHECK(message_of(CLI::ConversionError("--list", strings{"abc"})) == "-list: bad value \"abc\"");
+    CHECK(message_of(CLI::RequiredError("--name")) == "--name is required");
+}
+
+TEST_CASE("short options with a value keep getopt's attached spelling", "[cli]") {
+    CLI::App app{"test", "prog"};
+    std::string registry, object;
+    bool list = false, reset = false;
+    app.add_flag("-l,--list", list);
+    app.add_flag("-s,--reset", reset);
+    app.add_option("-r,--registry", registry);
+    app.add_option("-o,--object", object);
+    CHECK(rewrite_single_dash(app, {"-list"}) == strings{"--list"});
+    CHECK(rewrite_single_dash(app, {"-li"}) == strings{"--list"});
+    CHECK(rewrite_single_dash(app, {"-registry", "x"}) == strings{"--registry", "x"});
+    CHECK(rewrite_single_dash(app, {"-re"}) == strings{"-re"}); // -r with the value "e"
+    CHECK(ambiguous_options(app, {"-re"}).empty());
+    CHECK(rewrite_single_dash(app, {"-r=x"}) == strings{"--registry=x"});
+    CHECK(rewrite_single_dash(app, {"-o", "-list"}) == strings{"-o", "-list"});
+    parse_words(app, {"-list", "-rmine", "-oimapstat"});
+    CHECK(list);
+    CHECK(registry == "mine");
+    CHECK(object == "imapstat");
+}
+
+TEST_CASE("format_named and resolve_format", "[cli]") {
+    CHECK(format_named("text") == output_format::text);
+    CHECK(format_named("JSON") == output_format::json);
+    CHECK_FALSE(format_named("").has_value());
+    CHECK_FALSE(format_named("xml").has_value());
+    CHECK_THROWS_WITH(resolve_format("xml"), "-format: unknown format \"xml\" (text or json)");
+    try {
+        (void)resolve_format("");
+    } catch (const usage_error& e) {
+        CHECK(e.kind() == usage_kind::bad_format);
+    }
+}
+
+TEST_CASE("write_all writes a file or the given stream, and names what failed", "[cli]") {
+    std::ostringstream out;
+    write_all(out, "", "hello\n");
+    CHECK(out.str() == "hello\n");
+    std::ostringstream bad;
+    bad.setstate(std::ios::badbit);
+    CHECK_THROWS_AS(write_all(bad, "", "x"), output_error);
+    try {
+        write_all(out, "/nonexistent-dir/f", "x");
+        FAIL("no error");
+    } catch (const output_error& e) {
+        CHECK(e.at() == output_error::stage::open);
+        CHECK(std::string(e.what()) == "cannot open \"/nonexistent-dir/f\": No such file or directory");
+    }
+}
+
+TEST_CASE("number_in takes digits only, in range", "[cli]") {
+    CHECK(number_in("5", 1, 10) == 5ULL);
+    CHECK_FALSE(number_in("0", 1, 10).has_value());
+    CHECK_FALSE(number_in("+5", 1, 10).has_value());
+    CHECK_FALSE(number_in("99999999999999999999", 0, ~0ULL).has_value());
+    CHECK(number_in("18446744073709551615", 0, ~0ULL) == std::nullopt); // 20 digits: refused
+    CHECK(number_in("9999999999999999999", 0, ~0ULL) == 9999999999999999999ULL);
+}
+
 TEST_CASE("parse_number checks syntax and range", "[cli]") {
     CHECK(parse_number("n", "1", 1, 10) == 1);
     CHECK(parse_number("n", "10", 1, 10) == 10);

@@ -14,6 +14,14 @@ run "$QM" counters show -format=xml; status "bad format" 2
 err_is "bad format" '%%QM-E-BADFORMAT, -format: unknown format "xml" (text or json)\n'
 run "$QM" counters create -max_channels=lots; status "bad number" 2
 err_is "bad number" '%%QM-E-BADVALUE, -max_channels: "lots" is not a number\n'
+run "$QM" summarize -queue; status "sub-command option without its value" 2
+err_is "sub-command option without its value" '%%QM-E-BADOPTION, -queue: a value is required\n'
+run "$QM" -queue; status "global option without its value" 2
+err_is "global option without its value" '%%QM-E-BADOPTION, -queue: a value is required\n'
+run "$QM" counters show -output=a -output=b; status "option given twice" 2
+err_is "option given twice" '%%QM-E-BADOPTION, -output: given more than once\n'
+run "$QM" -sect=x -se=y summarize; status "global option given twice" 2
+err_is "global option given twice" '%%QM-E-BADOPTION, -section: given more than once\n'
 run "$QM" -section=bad/name counters show; status "bad section" 2
 err_has "bad section" '^%QM-E-BADARG, section "bad/name": '
 run "$QM" exit extra; status "exit with an argument" 2

@@ -32,6 +32,17 @@ expect() {
     fi
 }
 has() { grep -Fqx -- "$1" "$TMP/out" || fail "output lacks line '$1': $(cat "$TMP/out")"; }
+# usage LINE -- ARGS...: exit 2, exactly LINE on stderr, nothing on stdout.
+usage() {
+    local line=$1
+    shift 2
+    "$CU" "$@" >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    [ "$rc" = 2 ] || fail "counterutil $*: exit $rc, wanted 2"
+    printf '%s\n' "$line" | cmp -s - "$TMP/err" || fail "counterutil $*: stderr '$(cat "$TMP/err")', wanted '$line'"
+    [ -s "$TMP/out" ] && fail "counterutil $*: unexpected stdout: $(cat "$TMP/out")"
+    return 0
+}
 
 # --- missing registry
 expect 1 '^counterutil: registry "'"$REG"'": does not exist$' -- -l -r "$REG"
@@ -164,9 +175,39 @@ expect 2 '^counterutil: -s needs' -- -s -c numConnections -r "$REG"
 expect 2 '^counterutil: -s takes no' -- -s -o imapstat -c numConnections -n 2 -r "$REG"
 expect 2 '^counterutil: bad format "xml"' -- -l -f xml -r "$REG"
 expect 2 '^counterutil: bad registry name' -- -l -r "bad/name"
-expect 2 '^counterutil: ' -- -l --bogus
-expect 2 '^counterutil: ' -- -o
-expect 2 '^counterutil: ' -- -l extra
+# Mistakes CLI11 finds are told in counterutil's words: one line, lowercase, the option named.
+usage 'counterutil: unknown option --bogus' -- -l --bogus
+usage 'counterutil: unknown option -x' -- -l -x
+usage 'counterutil: unknown option -bogus' -- -l -bogus=3
+usage 'counterutil: -object: a value is required' -- -o
+usage 'counterutil: -registry: a value is required' -- -l -r
+usage 'counterutil: -count: a value is required' -- -o imapstat --count
+usage 'counterutil: -object: given more than once' -- -o imapstat -o popstat -r "$REG"
+usage 'counterutil: -list: bad value "abc"' -- --list=abc
+usage 'counterutil: unexpected argument "extra"' -- -l extra
+usage 'counterutil: unexpected argument "4"' -- -o imapstat -i 3 4
+usage 'counterutil: bad count "x": expected a whole number from 1 to 2147483647 (see counterutil --help)' -- \
+    -o imapstat -n x -r "$REG"
+usage 'counterutil: bad interval "0": expected a whole number from 1 to 86400 (see counterutil --help)' -- \
+    -o imapstat -i 0 -r "$REG"
+usage 'counterutil: bad interval "1.5": expected a whole number from 1 to 86400 (see counterutil --help)' -- \
+    -o imapstat --interval=1.5 -r "$REG"
+# -list is --list (not -l -i st): with -c, -i or -n it is the -l mistake, named as documented.
+for extra in "-c numConnections" "-i 5" "-n 3"; do
+    # shellcheck disable=SC2086
+    usage 'counterutil: -l takes no -c, -i or -n (see counterutil --help)' -- -list $extra -r "$REG"
+done
+expect 0 '' -- -list -r "$REG"
+has "Listing registry ($REG)"
+# The original short spellings with an attached value, and single-dash long names.
+expect 0 '' -- -l "-r$REG"
+has "Listing registry ($REG)"
+expect 0 '' -- -l "-r=$REG"
+has "Listing registry ($REG)"
+expect 0 '' -- -list -registry "$REG" -format=json
+"$JSON" "$TMP/out" /format_version=1 /objects/0/name='"imapstat"' || fail "-list -registry -format=json"
+expect 0 '' -- -object imapstat -count 1 -registry "$REG"
+has "global.numGoodLogins [8 bytes]: 3"
 expect 0 '' -- --help
 grep -q '^usage: counterutil -l \[-r registry\]' "$TMP/out" || fail "--help usage"
 expect 0 '' -- --version

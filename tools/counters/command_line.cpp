@@ -65,118 +65,141 @@ Exit status: 0 success, 1 failure (section missing, permission, corrupt, I/O), 2
 
 namespace {
 
-struct action_flags {
+using action = options::action;
+
+/// The command line as CLI11 binds it, before the checks; each option's CLI::Option says
+/// whether it was given.
+struct raw_line {
     bool create = false, remove = false, clear = false, show = false;
+    shared_options shared; ///< --section, --format
+    std::string max_channels, block_size, mode, group, output;
+    bool channels = true, associations = true, headers = true, absolute = false;
+    std::string pattern = "*";
+    CLI::Option *o_max = nullptr, *o_block = nullptr, *o_mode = nullptr, *o_group = nullptr;
+    CLI::Option *o_chan = nullptr, *o_assoc = nullptr, *o_head = nullptr, *o_output = nullptr;
+    CLI::Option *o_abs = nullptr, *o_pattern = nullptr;
 };
+
+/// Declares every option of `counters` on @p app, bound to @p r.
+void declare_options(CLI::App& app, raw_line& r, const std::string& prog) {
+    app.set_help_flag("-h,--help");
+    app.set_version_flag("--version", prog + " (libcounters) " COUNTERS_TOOL_VERSION);
+    app.add_flag("--create", r.create);
+    app.add_flag("--delete", r.remove);
+    app.add_flag("--clear", r.clear);
+    app.add_flag("--show", r.show);
+    add_shared_options(app, r.shared, opt_section | opt_format);
+    r.o_max = app.add_option("--max_channels", r.max_channels);
+    r.o_block = app.add_option("--block_size", r.block_size);
+    r.o_mode = app.add_option("--mode", r.mode);
+    r.o_group = app.add_option("--group", r.group);
+    r.o_chan = app.add_flag("--channels,!--nochannels", r.channels);
+    r.o_assoc = app.add_flag("--associations,!--noassociations", r.associations);
+    r.o_head = app.add_flag("--headers,!--noheaders", r.headers);
+    r.o_output = app.add_option("--output", r.output);
+    r.o_abs = app.add_flag("--absolute", r.absolute);
+    r.o_pattern = app.add_option("pattern", r.pattern);
+}
+
+/// The one action asked for; throws usage_error when there is none or more than one.
+action pick_action(const raw_line& r, const std::string& prog) {
+    const int n = int(r.create) + int(r.remove) + int(r.clear) + int(r.show);
+    if (n != 1)
+        throw usage_error("exactly one of -create, -delete, -clear or -show is required (see " + prog + " --help)");
+    return r.create ? action::create : r.remove ? action::remove : r.clear ? action::clear : action::show;
+}
+
+const char* action_name(action a) {
+    switch (a) {
+    case action::create: return "-create";
+    case action::remove: return "-delete";
+    case action::clear: return "-clear";
+    case action::show: break;
+    }
+    return "-show";
+}
+
+/// Throws usage_error `-X is not valid with -ACTION` for an option given to an action it does
+/// not apply to.
+void check_options_fit(const raw_line& r, action what) {
+    struct rule {
+        const CLI::Option* opt;
+        std::string name;
+        std::vector<action> allowed;
+    };
+    const std::vector<action> clear_or_show{action::clear, action::show};
+    const std::vector<rule> rules = {
+        {r.o_max, "-max_channels", {action::create}},
+        {r.o_block, "-block_size", {action::create}},
+        {r.o_mode, "-mode", {action::create}},
+        {r.o_group, "-group", {action::create}},
+        {r.o_chan, r.channels ? "-channels" : "-nochannels", r.channels ? clear_or_show : std::vector{action::show}},
+        {r.o_assoc, r.associations ? "-associations" : "-noassociations",
+         r.associations ? clear_or_show : std::vector{action::show}},
+        {r.o_head, r.headers ? "-headers" : "-noheaders", {action::show}},
+        {r.o_output, "-output", {action::show}},
+        {r.shared.format_option, "-format", {action::show}},
+        {r.o_abs, "-absolute", {action::show}},
+        {r.o_pattern, "pattern \"" + escape_name(r.pattern) + "\"", {action::show}},
+    };
+    for (const rule& x : rules) {
+        if (x.opt->count() == 0) continue;
+        if (std::find(x.allowed.begin(), x.allowed.end(), what) == x.allowed.end())
+            throw usage_error(x.name + " is not valid with " + action_name(what));
+    }
+}
+
+/// -create: sizes, mode and group.
+void resolve_create(const raw_line& r, options& opts) {
+    if (r.o_max->count() != 0)
+        opts.create.max_channels =
+            static_cast<std::uint32_t>(parse_number("max_channels", r.max_channels, 1, max_max_channels));
+    if (r.o_block->count() != 0)
+        opts.create.block_size = static_cast<std::uint32_t>(parse_number("block_size", r.block_size, 1, max_block_size));
+    if (r.o_mode->count() != 0) opts.create.mode = parse_mode("mode", r.mode);
+    if (r.o_group->count() != 0 && r.group.empty()) throw usage_error("-group: empty group name");
+    opts.group = r.group;
+}
+
+/// -clear: -channels and -associations pick what to zero (both when neither is given).
+void resolve_clear(const raw_line& r, options& opts) {
+    if (r.o_chan->count() == 0 && r.o_assoc->count() == 0) return;
+    opts.clear_channels = r.o_chan->count() != 0;
+    opts.clear_associations = r.o_assoc->count() != 0;
+}
+
+/// -show: what to print, in which format, where.
+void resolve_show(const raw_line& r, options& opts) {
+    opts.render.channels = r.channels;
+    opts.render.associations = r.associations;
+    opts.render.headers = r.headers;
+    opts.render.absolute = r.absolute;
+    opts.render.pattern = r.pattern;
+    opts.output_format = resolve_format(r.shared.format) == output_format::json ? options::format::json
+                                                                               : options::format::text;
+    if (r.o_output->count() != 0 && r.output.empty()) throw usage_error("-output: empty file name");
+    opts.output = r.output;
+}
+
+/// The checks after parsing; throws usage_error or counters::error (a bad section name).
+void resolve(const raw_line& r, options& opts, const std::string& prog) {
+    opts.what = pick_action(r, prog);
+    check_options_fit(r, opts.what);
+    opts.section = resolve_section(r.shared.section);
+    resolve_create(r, opts);
+    resolve_clear(r, opts);
+    resolve_show(r, opts);
+}
 
 } // namespace
 
 std::optional<int> parse_command_line(int argc, const char* const* argv, options& opts, std::ostream& out,
                                       std::ostream& err, const std::string& prog) {
     CLI::App app{"", prog};
-    app.set_help_flag("-h,--help");
-    app.set_version_flag("--version", prog + " (libcounters) " COUNTERS_TOOL_VERSION);
-
-    action_flags act;
-    std::string section, max_channels, block_size, mode, format = "text";
-    bool channels = true, associations = true, headers = true;
-    std::string pattern = "*";
-
-    CLI::Option* o_create = app.add_flag("--create", act.create);
-    CLI::Option* o_delete = app.add_flag("--delete", act.remove);
-    CLI::Option* o_clear = app.add_flag("--clear", act.clear);
-    CLI::Option* o_show = app.add_flag("--show", act.show);
-    CLI::Option* o_section = app.add_option("--section", section);
-    CLI::Option* o_max = app.add_option("--max_channels", max_channels);
-    CLI::Option* o_block = app.add_option("--block_size", block_size);
-    CLI::Option* o_mode = app.add_option("--mode", mode);
-    CLI::Option* o_group = app.add_option("--group", opts.group);
-    CLI::Option* o_chan = app.add_flag("--channels,!--nochannels", channels);
-    CLI::Option* o_assoc = app.add_flag("--associations,!--noassociations", associations);
-    CLI::Option* o_head = app.add_flag("--headers,!--noheaders", headers);
-    CLI::Option* o_output = app.add_option("--output", opts.output);
-    CLI::Option* o_format = app.add_option("--format", format);
-    CLI::Option* o_abs = app.add_flag("--absolute", opts.render.absolute);
-    CLI::Option* o_pattern = app.add_option("pattern", pattern);
-    (void)o_section;
-
+    raw_line r;
+    declare_options(app, r, prog);
     if (auto code = tools::parse_command_line(app, argc, argv, out, err, help_text(prog))) return code;
-
-    try {
-        const int n = int(act.create) + int(act.remove) + int(act.clear) + int(act.show);
-        if (n != 1)
-            throw usage_error("exactly one of -create, -delete, -clear or -show is required (see " + prog +
-                              " --help)");
-        using A = options::action;
-        opts.what = act.create ? A::create : act.remove ? A::remove : act.clear ? A::clear : A::show;
-        const char* const action_name = act.create ? "-create" : act.remove ? "-delete" : act.clear ? "-clear" : "-show";
-
-        // Which options each action accepts; anything else is a mistake worth reporting.
-        struct rule {
-            const CLI::Option* opt;
-            std::string name;
-            std::vector<A> allowed;
-        };
-        const std::vector<rule> rules = {
-            {o_max, "-max_channels", {A::create}},
-            {o_block, "-block_size", {A::create}},
-            {o_mode, "-mode", {A::create}},
-            {o_group, "-group", {A::create}},
-            {o_chan, channels ? "-channels" : "-nochannels", channels ? std::vector<A>{A::clear, A::show} : std::vector<A>{A::show}},
-            {o_assoc, associations ? "-associations" : "-noassociations",
-             associations ? std::vector<A>{A::clear, A::show} : std::vector<A>{A::show}},
-            {o_head, headers ? "-headers" : "-noheaders", {A::show}},
-            {o_output, "-output", {A::show}},
-            {o_format, "-format", {A::show}},
-            {o_abs, "-absolute", {A::show}},
-            {o_pattern, "pattern \"" + escape_name(pattern) + "\"", {A::show}},
-        };
-        for (const rule& r : rules) {
-            if (r.opt->count() == 0) continue;
-            if (std::find(r.allowed.begin(), r.allowed.end(), opts.what) == r.allowed.end())
-                throw usage_error(r.name + " is not valid with " + action_name);
-        }
-        (void)o_create, (void)o_delete, (void)o_clear, (void)o_show;
-
-        opts.section = counters::section_name(section);
-        counters::validate_section_name(opts.section);
-
-        if (o_max->count() != 0)
-            opts.create.max_channels =
-                static_cast<std::uint32_t>(parse_number("max_channels", max_channels, 1, max_max_channels));
-        if (o_block->count() != 0)
-            opts.create.block_size =
-                static_cast<std::uint32_t>(parse_number("block_size", block_size, 1, max_block_size));
-        if (o_mode->count() != 0) opts.create.mode = parse_mode("mode", mode);
-        if (o_group->count() != 0 && opts.group.empty()) throw usage_error("-group: empty group name");
-
-        if (opts.what == A::clear && (o_chan->count() != 0 || o_assoc->count() != 0)) {
-            opts.clear_channels = o_chan->count() != 0;
-            opts.clear_associations = o_assoc->count() != 0;
-        }
-
-        opts.render.channels = channels;
-        opts.render.associations = associations;
-        opts.render.headers = headers;
-        opts.render.pattern = pattern;
-        std::string f = format;
-        std::transform(f.begin(), f.end(), f.begin(),
-                       [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
-        if (f == "text")
-            opts.output_format = options::format::text;
-        else if (f == "json")
-            opts.output_format = options::format::json;
-        else
-            throw usage_error("-format: unknown format \"" + escape_name(format) + "\" (text or json)");
-        if (o_output->count() != 0 && opts.output.empty()) throw usage_error("-output: empty file name");
-    } catch (const usage_error& e) {
-        report(err, prog, e.what());
-        return exit_usage;
-    } catch (const counters::error& e) { // a bad section name
-        report(err, prog, e.what());
-        return exit_usage;
-    }
-    return std::nullopt;
+    return checked(err, prog, [&] { resolve(r, opts, prog); });
 }
 
 } // namespace counters::tools::counters_cmd

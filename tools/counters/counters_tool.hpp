@@ -37,7 +37,7 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
                                       std::ostream& err, const std::string& prog = "counters");
 
 /// Carries out @p opts. Returns exit_ok; throws counters::error (section problems),
-/// usage_error, or std::runtime_error (output file, unknown group) on failure.
+/// output_error (output file or standard output), or std::runtime_error (unknown group).
 int run(const options& opts);
 
 } // namespace counters::tools::counters_cmd

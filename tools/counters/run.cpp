@@ -7,9 +7,9 @@
 #include <counters_tools/text.hpp>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <grp.h>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -31,28 +31,6 @@ long resolve_group(const std::string& g) {
         throw std::runtime_error("-group: cannot look up \"" + escape_name(g) + "\": " + std::strerror(rc));
     if (res == nullptr) throw std::runtime_error("-group: unknown group \"" + escape_name(g) + "\"");
     return static_cast<long>(gr.gr_gid);
-}
-
-/// Writes @p text to @p path (overwritten) or, when empty, to standard output.
-void write_all(const std::string& path, const std::string& text) {
-    const std::string what = path.empty() ? std::string("standard output") : "\"" + escape_name(path) + "\"";
-    std::FILE* f = stdout;
-    if (!path.empty()) {
-        f = std::fopen(path.c_str(), "w");
-        if (f == nullptr) throw std::runtime_error("cannot open " + what + ": " + std::strerror(errno));
-    }
-    errno = 0;
-    const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    int e = errno;
-    const bool flushed = std::fflush(f) == 0;
-    if (!flushed && e == 0) e = errno;
-    bool closed = true;
-    if (f != stdout) {
-        closed = std::fclose(f) == 0;
-        if (!closed && e == 0) e = errno;
-    }
-    if (!wrote || !flushed || !closed)
-        throw std::runtime_error("cannot write " + what + ": " + std::strerror(e != 0 ? e : EIO));
 }
 
 } // namespace
@@ -81,9 +59,9 @@ int run(const options& opts) {
         if (opts.output_format == options::format::json) {
             std::ostringstream text;
             render_json(snap, opts.render, text);
-            write_all(opts.output, text.str());
+            write_all(std::cout, opts.output, text.str());
         } else {
-            write_all(opts.output, render_text(snap, opts.render));
+            write_all(std::cout, opts.output, render_text(snap, opts.render));
         }
         return exit_ok;
     }

@@ -5,6 +5,7 @@
 #include <counters/options.hpp>
 #include <counters/registry.hpp>
 #include <counters/registry_snapshot.hpp>
+#include <counters_tools/cli.hpp>
 #include <counters_tools/text.hpp>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,6 @@
 #include <cstdio>
 #include <cstdint>
 #include <ctime>
-#include <limits>
 #include <ostream>
 #include <pthread.h>
 #include <signal.h>
@@ -30,32 +30,9 @@ using counters::field_value;
 using counters::object_values;
 using counters::registry_snapshot;
 
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-struct runtime_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-constexpr long max_interval = 86400;
-
 /// Names and strings come from shared memory (and error texts may quote them): printable
 /// ASCII is kept, a backslash doubled, anything else shown as \xHH.
 std::string escape(const std::string& s) { return counters::tools::escape_name(s); }
-
-/// A whole number in [lo, hi], or a usage error naming @p what.
-long parse_number(const std::string& text, const char* what, long lo, long hi) {
-    const std::string msg = std::string("bad ") + what + " \"" + escape(text) + "\": expected a whole number from " +
-                            std::to_string(lo) + " to " + std::to_string(hi);
-    if (text.empty() || text.size() > 18) throw usage_error(msg);
-    long v = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') throw usage_error(msg);
-        v = v * 10 + (c - '0');
-    }
-    if (v < lo || v > hi) throw usage_error(msg);
-    return v;
-}
 
 /// `17/Oct/2000:12:44:23 -0700` in the local time zone; `-` for 0 (never set).
 std::string format_time(std::int64_t t) {
@@ -150,8 +127,8 @@ void list(const std::string& name, bool json, std::ostream& out) {
 const object_values& find_object(const registry_snapshot& snap, const std::string& object) {
     const object_values* o = snap.find(object);
     if (o == nullptr)
-        throw runtime_error("registry \"" + snap.info.name + "\": no counter object \"" + object +
-                            "\" (counterutil -l lists them)");
+        throw std::runtime_error("registry \"" + escape(snap.info.name) + "\": no counter object \"" + escape(object) +
+                                 "\" (counterutil -l lists them)");
     return *o;
 }
 
@@ -183,8 +160,7 @@ void print_sample(const object_values& o, long k, std::int64_t when, bool json, 
 }
 
 int monitor(const options& opt, const std::string& name, bool json, std::ostream& out) {
-    const long interval = !opt.interval_given ? 5 : parse_number(opt.interval, "interval", 1, max_interval);
-    const long count = !opt.count_given ? 0 : parse_number(opt.count, "count", 1, std::numeric_limits<int>::max());
+    const long interval = opt.interval, count = opt.count;
     // Block SIGINT and SIGTERM: they are taken synchronously by the wait between samples, so
     // a signal ends the wait at once and the current sample is always completed.
     sigset_t stop;
@@ -208,7 +184,7 @@ int monitor(const options& opt, const std::string& name, bool json, std::ostream
         if (k > 1) snap = counters::read_registry(name);
         const std::int64_t when = static_cast<std::int64_t>(std::time(nullptr));
         print_sample(find_object(snap, opt.object), k, when, json, name, out);
-        if (!out) throw runtime_error("cannot write the output");
+        if (!out) throw std::runtime_error("cannot write the output");
         if (count != 0 && k >= count) break;
         struct timespec deadline {};
         clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -223,11 +199,11 @@ int monitor(const options& opt, const std::string& name, bool json, std::ostream
             }
             if (left.tv_sec < 0) break;
             const int sig = sigtimedwait(&stop, nullptr, &left);
-            if (sig == SIGINT || sig == SIGTERM) return exit_ok;
+            if (sig == SIGINT || sig == SIGTERM) return counters::tools::exit_ok;
             if (sig < 0 && errno == EAGAIN) break; // the interval is over
         }
     }
-    return exit_ok;
+    return counters::tools::exit_ok;
 }
 
 // ---- -s ----
@@ -241,7 +217,7 @@ int reset(const options& opt, const std::string& name, bool json, std::ostream& 
     else
         out << "counter " << escape(opt.object) << '.' << escape(opt.counter) << " reset in " << n
             << (n == 1 ? " instance\n" : " instances\n");
-    return exit_ok;
+    return counters::tools::exit_ok;
 }
 
 } // namespace
@@ -265,45 +241,19 @@ std::string usage() {
            "      --version           show the version\n";
 }
 
-int run(const options& opt, std::ostream& out, std::ostream& err) {
+int run(const options& opt, std::ostream& out) {
     try {
-        bool json = false;
-        if (!opt.format.empty() && opt.format != "text") {
-            if (opt.format != "json") throw usage_error("bad format \"" + escape(opt.format) + "\": expected text or json");
-            json = true;
+        switch (opt.what) {
+        case options::mode::list: list(opt.registry, opt.json, out); return counters::tools::exit_ok;
+        case options::mode::reset: return reset(opt, opt.registry, opt.json, out);
+        case options::mode::monitor: break;
         }
-        const int modes = (opt.list ? 1 : 0) + (opt.reset ? 1 : 0) + (!opt.reset && !opt.object.empty() ? 1 : 0);
-        if (modes == 0) throw usage_error("one of -l, -o counterobject or -s is required");
-        if (modes > 1) throw usage_error("-l cannot be combined with -o or -s");
-        if (opt.list && (!opt.counter.empty() || opt.interval_given || opt.count_given))
-            throw usage_error("-l takes no -c, -i or -n");
-        if (!opt.reset && !opt.counter.empty()) throw usage_error("-c is only used with -s");
-        if (opt.reset) {
-            if (opt.object.empty() || opt.counter.empty()) throw usage_error("-s needs -o counterobject and -c counter");
-            if (opt.interval_given || opt.count_given) throw usage_error("-s takes no -i or -n");
-        }
-        const std::string name = counters::registry_name(opt.registry);
-        try {
-            counters::validate_section_name(name);
-        } catch (const counters::error&) {
-            throw usage_error("bad registry name \"" + escape(name) +
-                              "\": use 1 to 200 letters, digits, '.', '_' or '-'");
-        }
-        if (opt.list) {
-            list(name, json, out);
-            return exit_ok;
-        }
-        if (opt.reset) return reset(opt, name, json, out);
-        return monitor(opt, name, json, out);
-    } catch (const usage_error& e) {
-        err << "counterutil: " << e.what() << " (see counterutil --help)\n";
-        return exit_usage;
+        return monitor(opt, opt.registry, opt.json, out);
     } catch (const counters::error& e) {
-        err << "counterutil: " << escape(e.what()) << '\n'; // `registry "NAME": ...`
-        return exit_runtime;
-    } catch (const std::exception& e) {
-        err << "counterutil: " << escape(e.what()) << '\n';
-        return exit_runtime;
+        // The names were checked by the parse; a counter the registry does not have, or one
+        // that cannot be reset, is a run-time failure (exit 1), not a usage error.
+        if (e.code() != counters::errc::invalid_argument) throw;
+        throw std::runtime_error(escape(e.what()));
     }
 }
 

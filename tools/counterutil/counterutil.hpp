@@ -1,34 +1,38 @@
-// counterutil: options and the run() that main() hands them to.
+// counterutil: its options, its command line and the run() that main() hands them to.
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 namespace counterutil {
 
-/// Exit statuses: 0 success, 1 runtime failure, 2 usage error.
-enum exit_code : int { exit_ok = 0, exit_runtime = 1, exit_usage = 2 };
-
-/// The command line, as given (numbers are checked by run()).
+/// What the command line asks for, checked and resolved.
 struct options {
-    bool list = false;       ///< -l
-    bool reset = false;      ///< -s
-    std::string object;      ///< -o
-    std::string counter;     ///< -c
-    std::string registry;    ///< -r (empty: COUNTERS_REGISTRY or counters_registry)
-    std::string interval;    ///< -i
-    bool interval_given = false;
-    std::string count;       ///< -n
-    bool count_given = false;
-    std::string format;      ///< -f/--format: text (default) or json
+    enum class mode { list, monitor, reset };
+    mode what = mode::list; ///< -l, -o counterobject, or -s
+    std::string object;     ///< -o
+    std::string counter;    ///< -c (with -s)
+    std::string registry;   ///< -r, else COUNTERS_REGISTRY, else counters_registry; validated
+    long interval = 5;      ///< -i: seconds between samples
+    long count = 0;         ///< -n: number of samples (0: until interrupted)
+    bool json = false;      ///< -f json
 };
 
 /// The usage text (the SYNOPSIS of counterutil(1)) followed by the option list.
 std::string usage();
 
-/// Runs one command; output to @p out, one-line diagnostics `counterutil: ...` to @p err.
-/// Monitoring stops cleanly on SIGINT or SIGTERM (exit 0 after the current sample).
-/// Returns an exit_code. Never throws.
-int run(const options& opt, std::ostream& out, std::ostream& err);
+/// Parses the command line through the tools' front door (short options, `--` spellings and
+/// single-dash long names such as `-list`) and checks it. On success fills @p opts and
+/// returns std::nullopt; otherwise returns the exit code after printing help/version on
+/// @p out or one line `counterutil: message` on @p err (exit 2 for every usage error).
+std::optional<int> parse_command_line(int argc, const char* const* argv, options& opts, std::ostream& out,
+                                      std::ostream& err);
+
+/// Runs one command; output to @p out. Monitoring stops cleanly on SIGINT or SIGTERM (exit 0
+/// after the current sample). Returns exit_ok; throws counters::error (a missing, corrupt,
+/// foreign or newer registry) or std::runtime_error with an escaped message (an unknown
+/// object or counter, a counter that cannot be reset, output that cannot be written).
+int run(const options& opt, std::ostream& out);
 
 } // namespace counterutil

@@ -1,4 +1,5 @@
-// imsimta: dispatch `counters` and `qm` to the tools' own parse_command_line() and run().
+// imsimta: dispatch `counters` and `qm` to the tools' own parse_command_line() and run(),
+// which both go through the front door of counters_tools_common.
 #include "imsimta.hpp"
 
 #include <counters_tool.hpp>
@@ -6,7 +7,6 @@
 #include <counters_tools/text.hpp>
 #include <qm_tool.hpp>
 
-#include <cctype>
 #include <ostream>
 #include <vector>
 
@@ -31,8 +31,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
         err << help_text();
         return exit_usage;
     }
-    std::string cmd = argv[1];
-    for (char& c : cmd) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string cmd = lower(argv[1]);
     if (cmd == "-h" || cmd == "--help" || cmd == "-help") {
         out << help_text();
         return exit_ok;

@@ -9,7 +9,6 @@
 #include <counters_tools/render.hpp>
 #include <counters_tools/text.hpp>
 
-#include <algorithm>
 #include <sstream>
 #include <system_error>
 
@@ -52,12 +51,9 @@ void reset_from_queue(const context& ctx) {
 } // namespace
 
 int counters_clear(context& ctx, const std::vector<std::string>& args) {
-    CLI::App app{"", "counters clear"};
-    bool channels = false, associations = false;
-    app.add_flag("--channels", channels);
-    app.add_flag("--associations", associations);
-    parse_args(app, args, ctx);
-    if (!channels && !associations) channels = associations = true;
+    const clear_request r = parse_counters_clear(args);
+    use(ctx, r.where);
+    const bool channels = r.channels, associations = r.associations;
     ensure_section(ctx);
     unsigned what = 0;
     if (channels) what |= static_cast<unsigned>(clear_what::channels);
@@ -70,13 +66,10 @@ int counters_clear(context& ctx, const std::vector<std::string>& args) {
 }
 
 int counters_create(context& ctx, const std::vector<std::string>& args) {
-    CLI::App app{"", "counters create"};
-    std::string max_channels;
-    CLI::Option* om = app.add_option("--max_channels", max_channels);
-    parse_args(app, args, ctx);
+    const create_request r = parse_counters_create(args);
+    use(ctx, r.where);
     create_options co;
-    if (om->count() != 0)
-        co.max_channels = static_cast<std::uint32_t>(parse_number("max_channels", max_channels, 1, max_max_channels));
+    if (r.max_channels) co.max_channels = *r.max_channels;
     if (create_section(ctx.section, co))
         say(ctx, 'I', "CREATED", "created section " + in_quotes(ctx.section));
     else
@@ -86,39 +79,25 @@ int counters_create(context& ctx, const std::vector<std::string>& args) {
 }
 
 int counters_delete(context& ctx, const std::vector<std::string>& args) {
-    CLI::App app{"", "counters delete"};
-    parse_args(app, args, ctx);
+    use(ctx, parse_counters_delete(args).where);
     delete_section(ctx.section);
     say(ctx, 'I', "DELETED", "deleted section " + in_quotes(ctx.section));
     return exit_ok;
 }
 
 int counters_show(context& ctx, const std::vector<std::string>& args) {
-    CLI::App app{"", "counters show"};
-    render_options ro;
-    std::string output, format = "text";
-    app.add_flag("--headers,!--noheaders", ro.headers);
-    CLI::Option* oo = app.add_option("--output", output);
-    app.add_option("--format", format);
-    app.add_option("channel-name", ro.pattern);
-    parse_args(app, args, ctx);
-    std::string f = format;
-    std::transform(f.begin(), f.end(), f.begin(),
-                   [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
-    if (f != "text" && f != "json")
-        throw qm_error("BADFORMAT", "-format: unknown format " + in_quotes(format) + " (text or json)", exit_usage);
-    if (oo->count() != 0 && output.empty()) throw qm_error("BADOPTION", "-output: empty file name", exit_usage);
-    if (ro.pattern.empty()) ro.pattern = "*";
+    const show_request r = parse_counters_show(args);
+    use(ctx, r.where);
 
     ensure_section(ctx);
     reset_from_queue(ctx);
     const snapshot snap = read_snapshot(ctx.section);
-    if (f == "json") {
+    if (r.format == output_format::json) {
         std::ostringstream text;
-        render_json(snap, ro, text);
-        emit(ctx, text.str(), output);
+        render_json(snap, r.render, text);
+        write_all(ctx.out, r.output, text.str());
     } else {
-        emit(ctx, render_text(snap, ro), output);
+        write_all(ctx.out, r.output, render_text(snap, r.render));
     }
     return exit_ok;
 }

@@ -1,7 +1,11 @@
 /// @file qm_internal.hpp
 /// Internals of qm shared by its source files: the command context, `%QM-x-IDENT` messages,
-/// option parsing of one sub-command, and the sub-command handlers.
+/// the -queue/-section options, and the sub-command handlers.
 #pragma once
+
+#include "qm_commands.hpp"
+
+#include <counters_tools/cli.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -37,17 +41,30 @@ struct context {
 /// that the two streams interleave in order on a terminal).
 void say(const context& ctx, char severity, const std::string& ident, const std::string& text);
 
-/// Parses @p args (the words after the sub-command name) into @p app: single-dash and
-/// double-dash spellings, any case, unique prefixes. Every sub-command also accepts
-/// `-queue=DIR` and `-section=NAME`, which override the session's values in @p ctx for this
-/// command. Throws qm_error (exit 2) on a bad option or argument.
-void parse_args(CLI::App& app, const std::vector<std::string>& args, context& ctx);
+/// Reports the exception being handled as one `%QM-E-IDENT, message` line on ctx.err and
+/// returns the one-shot exit code: qm_error its own; usage_error 2 (ident from its
+/// usage_kind); counters::error 2 for a bad argument, else 1; output_error and any other 1.
+int report_failure(const context& ctx);
+
+/// -queue and -section as CLI11 binds them (the global ones and every sub-command's).
+struct place_options {
+    std::string queue;
+    shared_options shared;
+    CLI::Option* queue_option = nullptr;
+};
+
+/// Adds -queue and -section to @p app, bound to @p p.
+void add_place_options(CLI::App& app, place_options& p);
+
+/// What -queue and -section name; throws usage_error for an empty -queue, counters::error
+/// for a bad section name.
+place resolve_place(const place_options& p);
+
+/// Makes the -queue / -section of one sub-command override those of @p ctx.
+void use(context& ctx, const place& where);
 
 /// The queue root, or throws qm_error NOQUEUE.
 const std::string& require_queue(const context& ctx);
-
-/// Writes @p text to @p file (overwritten) or, when empty, to ctx.out. Throws qm_error.
-void emit(const context& ctx, const std::string& text, const std::string& file);
 
 /// Blocks per message to use for the queue: the section's block size when it can be read,
 /// else 1024.

@@ -87,7 +87,7 @@ int list_messages(context& ctx, bool queued, bool held, bool total, const std::s
     if (total && shown_channels > 1)
         out += fmt::format("\nGrand total: {}, {} in {}\n", plural(all_n, "message"), plural(all_blocks, "block"),
                            plural(shown_channels, "channel"));
-    emit(ctx, out, {});
+    write_all(ctx.out, {}, out);
     if (shown_channels == 0)
         say(ctx, 'I', "NOMSGS", held && !queued ? "no held messages" : "no messages queued");
     return exit_ok;
@@ -96,16 +96,10 @@ int list_messages(context& ctx, bool queued, bool held, bool total, const std::s
 } // namespace
 
 int summarize(context& ctx, const std::vector<std::string>& args) {
-    CLI::App app{"", "summarize"};
-    bool heading = true, held = false, trailing = true;
-    std::string pattern = "*";
-    app.add_flag("--heading,!--noheading", heading);
-    app.add_flag("--held,!--noheld", held);
-    app.add_flag("--trailing,!--notrailing", trailing);
-    app.add_option("channel-name", pattern);
-    parse_args(app, args, ctx);
-    if (pattern.empty()) pattern = "*";
-    const queue::scan_result r = scan(ctx, false, pattern);
+    const summarize_request req = parse_summarize(args);
+    use(ctx, req.where);
+    const bool heading = req.heading, held = req.held, trailing = req.trailing;
+    const queue::scan_result r = scan(ctx, false, req.pattern);
     const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
 
     const auto line = [held](const std::string& c, const std::string& m, const std::string& h, const std::string& b,
@@ -136,31 +130,20 @@ int summarize(context& ctx, const std::vector<std::string>& args) {
         out += line("Total", std::to_string(sum_all.messages), std::to_string(sum_held), std::to_string(sum_all.blocks),
                     age(sum_all.oldest, now));
     }
-    emit(ctx, out, {});
+    write_all(ctx.out, {}, out);
     return exit_ok;
 }
 
 int directory(context& ctx, const std::vector<std::string>& args) {
-    CLI::App app{"", "directory"};
-    bool held = false, total = true;
-    std::string pattern = "*";
-    app.add_flag("--held,!--noheld", held);
-    app.add_flag("--total,!--nototal", total);
-    app.add_option("channel-name", pattern);
-    parse_args(app, args, ctx);
-    if (pattern.empty()) pattern = "*";
-    return list_messages(ctx, true, held, total, pattern);
+    const directory_request r = parse_directory(args);
+    use(ctx, r.where);
+    return list_messages(ctx, true, r.held, r.total, r.pattern);
 }
 
 int held(context& ctx, const std::vector<std::string>& args) {
-    CLI::App app{"", "held"};
-    bool total = true;
-    std::string pattern = "*";
-    app.add_flag("--total,!--nototal", total);
-    app.add_option("channel-name", pattern);
-    parse_args(app, args, ctx);
-    if (pattern.empty()) pattern = "*";
-    return list_messages(ctx, false, true, total, pattern);
+    const held_request r = parse_held(args);
+    use(ctx, r.where);
+    return list_messages(ctx, false, true, r.total, r.pattern);
 }
 
 } // namespace counters::tools::qm

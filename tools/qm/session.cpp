@@ -68,11 +68,6 @@ const command commands[] = {
      "out the header and the totals.\n"},
 };
 
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 /// The names among @p names that @p word (any case) equals or is a prefix of.
 std::vector<std::string> matching(const std::string& word, const std::vector<std::string>& names) {
     const std::string w = lower(word);
@@ -90,15 +85,20 @@ std::string join(const std::vector<std::string>& v) {
     return s;
 }
 
-/// Resolves the leading words of @p words to a command; @p used gets how many words it took.
-/// Throws qm_error NOSUCHCMD / AMBIGCMD / NOSUBCMD (exit 2).
-const command& resolve(const std::vector<std::string>& words, std::size_t& used) {
+/// The first word of every command (a group name or a one-word command), each once.
+std::vector<std::string> first_words() {
     std::vector<std::string> top;
     for (const command& c : commands) {
         const std::string n = c.group != nullptr ? c.group : c.name;
         if (std::find(top.begin(), top.end(), n) == top.end()) top.push_back(n);
     }
-    const std::vector<std::string> m = matching(words[0], top);
+    return top;
+}
+
+/// Resolves the leading words of @p words to a command; @p used gets how many words it took.
+/// Throws qm_error NOSUCHCMD / AMBIGCMD / NOSUBCMD (exit 2).
+const command& resolve(const std::vector<std::string>& words, std::size_t& used) {
+    const std::vector<std::string> m = matching(words[0], first_words());
     const std::string shown = escape_name(words[0]);
     if (m.empty()) throw qm_error("NOSUCHCMD", "no such command \"" + shown + "\"; type help", exit_usage);
     if (m.size() > 1) throw qm_error("AMBIGCMD", "ambiguous command \"" + shown + "\": " + join(m), exit_usage);
@@ -132,12 +132,7 @@ void print_help(context& ctx, const std::vector<std::string>& topic) {
         out += "Type help followed by a sub-command for details.\n";
     } else {
         // `help counters` describes the whole group; `help counters show` one command.
-        std::vector<std::string> top;
-        for (const command& c : commands) {
-            const std::string n = c.group != nullptr ? c.group : c.name;
-            if (std::find(top.begin(), top.end(), n) == top.end()) top.push_back(n);
-        }
-        const std::vector<std::string> g = matching(topic[0], top);
+        const std::vector<std::string> g = matching(topic[0], first_words());
         const bool group = topic.size() == 1 && g.size() == 1 &&
                            std::any_of(std::begin(commands), std::end(commands),
                                        [&](const command& c) { return c.group != nullptr && g[0] == c.group; });
@@ -153,7 +148,7 @@ void print_help(context& ctx, const std::vector<std::string>& topic) {
             out += std::string(c.synopsis) + "\n" + c.help;
         }
     }
-    emit(ctx, out, {});
+    write_all(ctx.out, {}, out);
 }
 
 /// Splits an interactive line into words: blanks separate, double quotes group (a doubled
@@ -213,36 +208,8 @@ int execute(const options& o, const std::vector<std::string>& words, outcome& ne
             return exit_ok;
         }
         return c.run(ctx, rest);
-    } catch (const qm_error& e) {
-        say(ctx, 'E', e.ident(), e.what());
-        return e.code();
-    } catch (const counters::error& e) {
-        const char* ident = "SECTION";
-        switch (e.code()) {
-        case counters::errc::not_found: ident = "NOSECTION"; break;
-        case counters::errc::permission: ident = "NOPRIV"; break;
-        case counters::errc::corrupt: ident = "CORRUPT"; break;
-        case counters::errc::foreign: ident = "FOREIGN"; break;
-        case counters::errc::version: ident = "VERSION"; break;
-        case counters::errc::not_ready: ident = "NOTREADY"; break;
-        case counters::errc::invalid_argument: ident = "BADARG"; break;
-        case counters::errc::table_full: ident = "TABLEFULL"; break;
-        default: break;
-        }
-        say(ctx, 'E', ident, escape_name(e.what()));
-        return e.code() == counters::errc::invalid_argument ? exit_usage : exit_failure;
-    } catch (const usage_error& e) {
-        say(ctx, 'E', "BADVALUE", escape_name(e.what()));
-        return exit_usage;
-    } catch (const std::system_error& e) {
-        say(ctx, 'E', "SYSERR", escape_name(e.what()));
-        return exit_failure;
-    } catch (const std::bad_alloc&) {
-        say(ctx, 'E', "NOMEM", "out of memory");
-        return exit_failure;
-    } catch (const std::exception& e) {
-        say(ctx, 'E', "FAILED", escape_name(e.what()));
-        return exit_failure;
+    } catch (...) {
+        return report_failure(ctx);
     }
 }
 
@@ -313,70 +280,49 @@ Sub-commands (case is ignored; any unique prefix will do):
 #define COUNTERS_TOOL_VERSION "unknown"
 #endif
 
+namespace {
+
+/// Splits argv into the leading global words (dash words, and the value after a bare -queue
+/// or -section) and the sub-command with its arguments, which qm parses itself.
+void split_global(const CLI::App& app, int argc, const char* const* argv, std::vector<std::string>& global,
+                  std::vector<std::string>& command) {
+    int i = 1;
+    for (; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--") {
+            ++i;
+            break;
+        }
+        if (a.size() < 2 || a[0] != '-') break;
+        global.push_back(a);
+        const std::vector<std::string> r = rewrite_single_dash(app, {a});
+        if ((r[0] == "--queue" || r[0] == "--section") && i + 1 < argc) global.emplace_back(argv[++i]);
+    }
+    for (; i < argc; ++i) command.emplace_back(argv[i]);
+}
+
+} // namespace
+
 std::optional<int> parse_command_line(int argc, const char* const* argv, options& opts, std::ostream& out,
                                       std::ostream& err, const std::string& prog) {
     opts.prog = prog;
     CLI::App app{"", prog};
-    std::string queue, section;
-    bool help = false, version = false;
-    app.set_help_flag();
-    app.add_flag("-h,--help", help);
-    app.add_flag("--version", version);
-    CLI::Option* oq = app.add_option("--queue", queue);
-    CLI::Option* os = app.add_option("--section", section);
-    context ctx{"", "", out, err};
+    app.set_help_flag("-h,--help");
+    app.set_version_flag("--version", prog + " (libcounters) " COUNTERS_TOOL_VERSION);
+    place_options p;
+    add_place_options(app, p);
+    const context ctx{"", "", out, err};
     try {
-        // The leading dash words (and the value after a bare -queue / -section) are global;
-        // the first other word starts the sub-command, whose options qm parses itself.
         std::vector<std::string> global;
-        int i = 1;
-        for (; i < argc; ++i) {
-            const std::string a = argv[i];
-            if (a == "--") {
-                ++i;
-                break;
-            }
-            if (a.size() < 2 || a[0] != '-') break;
-            global.push_back(a);
-            const std::vector<std::string> r = rewrite_single_dash(app, {a});
-            if ((r[0] == "--queue" || r[0] == "--section") && i + 1 < argc) global.emplace_back(argv[++i]);
-        }
-        for (; i < argc; ++i) opts.command.emplace_back(argv[i]);
-        const std::vector<std::string> amb = ambiguous_options(app, global);
-        if (!amb.empty()) throw qm_error("AMBIGOPT", "ambiguous option " + escape_name(amb.front()), exit_usage);
-        std::vector<std::string> a = rewrite_single_dash(app, global);
-        std::reverse(a.begin(), a.end());
-        app.allow_extras(true);
-        try {
-            app.parse(a);
-        } catch (const CLI::ParseError& e) {
-            std::string m = e.what();
-            if (const auto nl = m.find('\n'); nl != std::string::npos) m.resize(nl);
-            throw qm_error("BADOPTION", escape_name(m), exit_usage);
-        }
-        const std::vector<std::string> extra = app.remaining(true);
-        if (!extra.empty())
-            throw qm_error("BADOPTION", "unknown option " + escape_name(extra.front().substr(0, extra.front().find('='))),
-                           exit_usage);
-        if (help) {
-            out << help_text(prog);
-            return exit_ok;
-        }
-        if (version) {
-            out << prog << " (libcounters) " COUNTERS_TOOL_VERSION "\n";
-            return exit_ok;
-        }
-        if (oq->count() != 0 && queue.empty()) throw qm_error("BADOPTION", "-queue: empty directory name", exit_usage);
-        opts.queue = counters::queue::queue_root(queue);
-        opts.section = counters::section_name(section);
-        (void)os;
-        counters::validate_section_name(opts.section);
-    } catch (const qm_error& e) {
-        say(ctx, 'E', e.ident(), e.what());
-        return e.code();
-    } catch (const counters::error& e) {
-        say(ctx, 'E', "BADARG", escape_name(e.what()));
-        return exit_usage;
+        split_global(app, argc, argv, global, opts.command);
+        parse_words(app, global);
+        const place where = resolve_place(p);
+        opts.queue = counters::queue::queue_root(where.queue.value_or(std::string()));
+        opts.section = where.section ? *where.section : resolve_section({});
+    } catch (const CLI::Success& call) {
+        return answer(call, app, out, help_text(prog));
+    } catch (...) {
+        return report_failure(ctx);
     }
     return std::nullopt;
 }

@@ -1,17 +1,15 @@
-// qm internals: messages, option parsing of one sub-command, output, queue and block size.
+// qm internals: messages, failures as %QM-E lines, -queue/-section, queue and block size.
 #include "qm_internal.hpp"
 
+#include <counters/error.hpp>
 #include <counters/options.hpp>
 #include <counters/snapshot.hpp>
 #include <counters_tools/cli.hpp>
 #include <counters_tools/text.hpp>
 
-#include <algorithm>
-#include <cctype>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
+#include <new>
 #include <ostream>
+#include <system_error>
 
 namespace counters::tools::qm {
 
@@ -23,52 +21,9 @@ void say(const context& ctx, char severity, const std::string& ident, const std:
     ctx.err << "%QM-" << severity << '-' << ident << ", " << text << '\n' << std::flush;
 }
 
-namespace {
-
-/// One line from a CLI11 parse error: lower-case first letter, no trailing newline.
-std::string message_of(const CLI::Error& e) {
-    std::string m = e.what();
-    if (const auto nl = m.find('\n'); nl != std::string::npos) m.resize(nl);
-    while (!m.empty() && m.back() == ' ') m.pop_back();
-    if (m.size() > 1 && std::isupper(static_cast<unsigned char>(m[0])) &&
-        !std::isupper(static_cast<unsigned char>(m[1])))
-        m[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(m[0])));
-    return m;
-}
-
-} // namespace
-
-void parse_args(CLI::App& app, const std::vector<std::string>& args, context& ctx) {
-    std::string queue, section;
-    CLI::Option* oq = app.add_option("--queue", queue);
-    CLI::Option* os = app.add_option("--section", section);
-    app.set_help_flag();
-    app.allow_extras(true);
-    const std::vector<std::string> amb = ambiguous_options(app, args);
-    if (!amb.empty()) throw qm_error("AMBIGOPT", "ambiguous option " + escape_name(amb.front()), exit_usage);
-    std::vector<std::string> a = rewrite_single_dash(app, args);
-    std::reverse(a.begin(), a.end()); // CLI11 2.1 wants them in reverse order
-    try {
-        app.parse(a);
-    } catch (const CLI::ParseError& e) {
-        throw qm_error("BADOPTION", escape_name(message_of(e)), exit_usage);
-    }
-    const std::vector<std::string> extra = app.remaining(true);
-    if (!extra.empty()) {
-        const std::string& x = extra.front();
-        if (x.size() > 1 && x[0] == '-')
-            throw qm_error("BADOPTION", "unknown option " + escape_name(x.substr(0, x.find('='))), exit_usage);
-        throw qm_error("BADARG", "unexpected argument \"" + escape_name(x) + "\"", exit_usage);
-    }
-    if (oq->count() != 0) {
-        if (queue.empty()) throw qm_error("BADOPTION", "-queue: empty directory name", exit_usage);
-        ctx.queue = queue;
-    }
-    if (os->count() != 0) {
-        const std::string name = counters::section_name(section);
-        counters::validate_section_name(name); // counters::error(invalid_argument): exit 2
-        ctx.section = name;
-    }
+void use(context& ctx, const place& where) {
+    if (where.queue) ctx.queue = *where.queue;
+    if (where.section) ctx.section = *where.section;
 }
 
 const std::string& require_queue(const context& ctx) {
@@ -77,25 +32,61 @@ const std::string& require_queue(const context& ctx) {
     return ctx.queue;
 }
 
-void emit(const context& ctx, const std::string& text, const std::string& file) {
-    if (file.empty()) {
-        ctx.out << text << std::flush;
-        if (!ctx.out) {
-            ctx.out.clear();
-            throw qm_error("WRITEERR", "cannot write standard output", exit_failure);
-        }
-        return;
+namespace {
+
+const char* ident_of(usage_kind k) {
+    switch (k) {
+    case usage_kind::bad_option: return "BADOPTION";
+    case usage_kind::ambiguous_option: return "AMBIGOPT";
+    case usage_kind::unexpected_argument: return "BADARG";
+    case usage_kind::bad_format: return "BADFORMAT";
+    case usage_kind::bad_value: break;
     }
-    const std::string shown = "\"" + escape_name(file) + "\"";
-    std::FILE* f = std::fopen(file.c_str(), "w");
-    if (f == nullptr) throw qm_error("OPENOUT", "cannot open " + shown + ": " + std::strerror(errno), exit_failure);
-    errno = 0;
-    const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    int e = errno;
-    const bool closed = std::fclose(f) == 0;
-    if (!closed && e == 0) e = errno;
-    if (!wrote || !closed)
-        throw qm_error("WRITEERR", "cannot write " + shown + ": " + std::strerror(e != 0 ? e : EIO), exit_failure);
+    return "BADVALUE";
+}
+
+const char* ident_of(counters::errc code) {
+    switch (code) {
+    case counters::errc::not_found: return "NOSECTION";
+    case counters::errc::permission: return "NOPRIV";
+    case counters::errc::corrupt: return "CORRUPT";
+    case counters::errc::foreign: return "FOREIGN";
+    case counters::errc::version: return "VERSION";
+    case counters::errc::not_ready: return "NOTREADY";
+    case counters::errc::invalid_argument: return "BADARG";
+    case counters::errc::table_full: return "TABLEFULL";
+    default: break;
+    }
+    return "SECTION";
+}
+
+} // namespace
+
+int report_failure(const context& ctx) {
+    try {
+        throw;
+    } catch (const qm_error& e) {
+        say(ctx, 'E', e.ident(), e.what());
+        return e.code();
+    } catch (const usage_error& e) {
+        say(ctx, 'E', ident_of(e.kind()), e.what()); // already escaped
+        return exit_usage;
+    } catch (const counters::error& e) {
+        say(ctx, 'E', ident_of(e.code()), escape_name(e.what()));
+        return e.code() == counters::errc::invalid_argument ? exit_usage : exit_failure;
+    } catch (const output_error& e) {
+        say(ctx, 'E', e.at() == output_error::stage::open ? "OPENOUT" : "WRITEERR", e.what());
+        return exit_failure;
+    } catch (const std::system_error& e) {
+        say(ctx, 'E', "SYSERR", escape_name(e.what()));
+        return exit_failure;
+    } catch (const std::bad_alloc&) {
+        say(ctx, 'E', "NOMEM", "out of memory");
+        return exit_failure;
+    } catch (const std::exception& e) {
+        say(ctx, 'E', "FAILED", escape_name(e.what()));
+        return exit_failure;
+    }
 }
 
 std::uint32_t block_size_for(const context& ctx) {

@@ -1,12 +1,16 @@
-// Command-line handling shared by the tools: single-dash rewrite, parsing, errors, numbers.
+// The command-line front door of every tool: single-dash rewrite, parsing, the shared
+// options, errors in the tools' own words, numbers, writing the output.
 #include <counters_tools/cli.hpp>
 #include <counters_tools/text.hpp>
 
 #include <counters/error.hpp>
+#include <counters/options.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <iostream>
@@ -19,17 +23,13 @@ namespace counters::tools {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 /// What the rewrite needs to know about the options of an app tree.
 struct option_table {
     std::map<std::string, std::string> longs; ///< lower-cased name -> name as declared
     std::set<std::string> long_values;        ///< lower-cased long names that take a value
     std::set<std::string> shorts;             ///< short names (case-sensitive)
     std::set<std::string> short_values;       ///< short names that take a value
+    std::map<std::string, std::string> short_longs; ///< short name -> its long name, if any
 
     void add(const CLI::App& app) {
         for (const CLI::Option* opt : app.get_options()) {
@@ -41,6 +41,7 @@ struct option_table {
             for (const std::string& n : opt->get_snames()) {
                 shorts.insert(n);
                 if (value) short_values.insert(n);
+                if (!opt->get_lnames().empty()) short_longs.emplace(n, opt->get_lnames().front());
             }
         }
         for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) add(*sub);
@@ -85,10 +86,17 @@ scan_result scan(const CLI::App& app, std::vector<std::string> args) {
         const unsigned char c0 = static_cast<unsigned char>(name[0]);
         if (std::isdigit(c0) || c0 == '.') continue; // a negative number
         if (!dashdash && name.size() == 1 && t.shorts.count(name) != 0) {
-            if (t.short_values.count(name) != 0 && eq == std::string::npos) expect_value = true;
+            // `-r=NAME` is `--registry=NAME`; `-r NAME` and `-rNAME` are left to CLI11.
+            if (const auto it = t.short_longs.find(name); it != t.short_longs.end() && eq != std::string::npos)
+                a = "--" + it->second + a.substr(eq);
+            else if (t.short_values.count(name) != 0 && eq == std::string::npos)
+                expect_value = true;
             continue;
         }
         const std::string lname = lower(name);
+        // As getopt reads it, `-rNAME` is a short option taking a value with the value attached:
+        // only the exact long name (`-registry`) is rewritten, never a prefix of one.
+        if (!dashdash && t.short_values.count(name.substr(0, 1)) != 0 && t.longs.count(lname) == 0) continue;
         const std::vector<std::string> cands = t.candidates(lname);
         if (cands.size() == 1) {
             a = "--" + cands[0] + (eq == std::string::npos ? std::string() : a.substr(eq));
@@ -103,23 +111,68 @@ scan_result scan(const CLI::App& app, std::vector<std::string> args) {
     return r;
 }
 
-/// One line from a CLI11 parse error: lower-case first letter, no trailing newline.
-std::string message_of(const CLI::Error& e) {
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// An option name as the tools spell it in messages: `--output` -> `-output`; escaped.
+std::string shown_option(const std::string& name) {
+    return escape_name(starts_with(name, "--") ? name.substr(1) : name);
+}
+
+/// `unknown option -x` or `unexpected argument "x"` for a word nothing took.
+usage_error leftover(const std::string& word) {
+    if (word.size() > 1 && word[0] == '-') // as typed: `unknown option --bogus`
+        return usage_error("unknown option " + escape_name(word.substr(0, word.find('='))), usage_kind::bad_option);
+    return usage_error("unexpected argument \"" + escape_name(word) + "\"", usage_kind::unexpected_argument);
+}
+
+/// A CLI11 message `NAME: detail` about one option, in the tools' words.
+std::string option_message(const std::string& option, const std::string& detail) {
+    const std::string opt = shown_option(option);
+    if (ends_with(detail, " missing") && detail.find(" required ") != std::string::npos)
+        return opt + ": a value is required";
+    if (starts_with(detail, "At least ")) return opt + ": a value is required";
+    if (starts_with(detail, "At Most ")) return opt + ": given more than once";
+    if (starts_with(detail, "too many inputs for a flag") || starts_with(detail, "Should be true/false"))
+        return opt + ": takes no value";
+    std::string d = escape_name(detail);
+    if (!d.empty()) d[0] = lower(d[0]);
+    return opt + ": " + d;
+}
+
+/// A CLI11 parse error as a usage_error in the tools' words (see message_of()).
+usage_error translated(const CLI::Error& e) {
     std::string m = e.what();
-    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
     if (const auto nl = m.find('\n'); nl != std::string::npos) m.resize(nl);
-    // "--output: 1 required TEXT missing" -> "-output: a value is required"
-    if (const auto colon = m.find(": "); colon != std::string::npos && m.compare(0, 2, "--") == 0 &&
-                                          m.size() > 8 && m.compare(m.size() - 8, 8, " missing") == 0 &&
-                                          m.find(" required ", colon) != std::string::npos)
-        return m.substr(1, colon - 1) + ": a value is required";
-    if (m.size() > 1 && std::isupper(static_cast<unsigned char>(m[0])) &&
-        !std::isupper(static_cast<unsigned char>(m[1])))
-        m[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(m[0])));
-    return m;
+    while (!m.empty() && m.back() == ' ') m.pop_back();
+    // "The following argument(s) was/were not expected: -x y"
+    if (starts_with(m, "The following argument")) {
+        const auto colon = m.find(": ");
+        const std::string words = colon == std::string::npos ? std::string() : m.substr(colon + 2);
+        return leftover(words.substr(0, words.find(' ')));
+    }
+    // "Could not convert: --list = abc"
+    if (starts_with(m, "Could not convert: ")) {
+        const std::string rest = m.substr(19);
+        const auto eq = rest.find(" = ");
+        if (eq != std::string::npos)
+            return usage_error(
+                shown_option(rest.substr(0, eq)) + ": bad value \"" + escape_name(rest.substr(eq + 3)) + "\"",
+                usage_kind::bad_option);
+    }
+    if (const auto colon = m.find(": "); colon != std::string::npos && starts_with(m, "-"))
+        return usage_error(option_message(m.substr(0, colon), m.substr(colon + 2)), usage_kind::bad_option);
+    m = escape_name(m);
+    if (!m.empty()) m[0] = lower(m[0]);
+    return usage_error(m, usage_kind::bad_option);
 }
 
 } // namespace
+
+std::string message_of(const CLI::Error& e) { return translated(e).what(); }
 
 std::vector<std::string> long_option_names(const CLI::App& app) {
     option_table t;
@@ -137,46 +190,92 @@ std::vector<std::string> ambiguous_options(const CLI::App& app, const std::vecto
     return scan(app, args).ambiguous;
 }
 
-std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
-                                      std::ostream& err, const std::string& help) {
-    const std::string prog = app.get_name();
-    std::vector<std::string> args;
-    for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+void parse_words(CLI::App& app, std::vector<std::string> args) {
     scan_result s = scan(app, std::move(args));
-    if (!s.ambiguous.empty()) {
-        report(err, prog, "ambiguous option " + s.ambiguous.front());
-        return exit_usage;
-    }
-    // CLI11 2.1 wants the arguments in reverse order.
-    std::reverse(s.args.begin(), s.args.end());
+    if (!s.ambiguous.empty())
+        throw usage_error("ambiguous option " + escape_name(s.ambiguous.front()), usage_kind::ambiguous_option);
+    std::reverse(s.args.begin(), s.args.end()); // CLI11 2.1 wants the arguments in reverse order
     app.allow_extras(true);
     try {
         app.parse(s.args);
     } catch (const CLI::CallForHelp&) {
-        out << (help.empty() ? app.help() : help);
-        return exit_ok;
+        throw;
     } catch (const CLI::CallForAllHelp&) {
-        out << (help.empty() ? app.help("", CLI::AppFormatMode::All) : help);
-        return exit_ok;
-    } catch (const CLI::CallForVersion& e) {
-        out << e.what() << '\n';
-        return exit_ok;
+        throw;
+    } catch (const CLI::CallForVersion&) {
+        throw;
     } catch (const CLI::ParseError& e) {
-        report(err, prog, message_of(e));
-        return exit_usage;
+        throw translated(e);
     }
     std::vector<std::string> extra = app.remaining(true);
     // CLI11 records the `--` marker among the extras; it is not an error.
     extra.erase(std::remove(extra.begin(), extra.end(), "--"), extra.end());
-    if (!extra.empty()) {
-        const std::string& x = extra.front();
-        if (x.size() > 1 && x[0] == '-')
-            report(err, prog, "unknown option " + escape_name(x.substr(0, x.find('='))));
-        else
-            report(err, prog, "unexpected argument \"" + escape_name(x) + "\"");
+    if (!extra.empty()) throw leftover(extra.front());
+}
+
+int answer(const CLI::Success& call, const CLI::App& app, std::ostream& out, const std::string& help) {
+    if (dynamic_cast<const CLI::CallForVersion*>(&call) != nullptr)
+        out << call.what() << '\n';
+    else if (!help.empty())
+        out << help;
+    else
+        out << app.help("", dynamic_cast<const CLI::CallForAllHelp*>(&call) != nullptr ? CLI::AppFormatMode::All
+                                                                                      : CLI::AppFormatMode::Normal);
+    return exit_ok;
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
+                                      std::ostream& err, const std::string& help) {
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+    try {
+        parse_words(app, std::move(args));
+    } catch (const CLI::Success& call) {
+        return answer(call, app, out, help);
+    } catch (const usage_error& e) {
+        report(err, app.get_name(), e.what());
         return exit_usage;
     }
     return std::nullopt;
+}
+
+int report_usage_exception(std::ostream& err, const std::string& prog) {
+    try {
+        throw;
+    } catch (const usage_error& e) {
+        report(err, prog, e.what());
+        return exit_usage;
+    } catch (const counters::error& e) {
+        if (e.code() != counters::errc::invalid_argument) throw;
+        report(err, prog, escape_name(e.what()));
+        return exit_usage;
+    }
+}
+
+void add_shared_options(CLI::App& app, shared_options& o, unsigned which, bool short_letters) {
+    if ((which & opt_section) != 0) o.section_option = app.add_option("--section", o.section);
+    if ((which & opt_registry) != 0)
+        o.registry_option = app.add_option(short_letters ? "-r,--registry" : "--registry", o.registry);
+    if ((which & opt_format) != 0)
+        o.format_option = app.add_option(short_letters ? "-f,--format" : "--format", o.format);
+}
+
+std::string resolve_section(const std::string& given) {
+    std::string name = counters::section_name(given);
+    counters::validate_section_name(name);
+    return name;
+}
+
+std::optional<output_format> format_named(const std::string& text) {
+    const std::string f = lower(text);
+    if (f == "text") return output_format::text;
+    if (f == "json") return output_format::json;
+    return std::nullopt;
+}
+
+output_format resolve_format(const std::string& text) {
+    if (const auto f = format_named(text)) return *f;
+    throw usage_error("-format: unknown format \"" + escape_name(text) + "\" (text or json)", usage_kind::bad_format);
 }
 
 void report(std::ostream& err, const std::string& prog, const std::string& message) {
@@ -210,8 +309,8 @@ int report_current_exception(const std::string& prog) {
     } catch (const usage_error& e) {
         report(std::cerr, prog, e.what());
         return exit_usage;
-    } catch (const counters::error& e) {
-        report(std::cerr, prog, e.what());
+    } catch (const counters::error& e) { // the library's text may quote names as given: escaped
+        report(std::cerr, prog, escape_name(e.what()));
         return e.code() == counters::errc::invalid_argument ? exit_usage : exit_failure;
     } catch (const std::bad_alloc&) {
         report(std::cerr, prog, "out of memory");
@@ -225,21 +324,25 @@ int report_current_exception(const std::string& prog) {
     }
 }
 
-unsigned long parse_number(const std::string& option, const std::string& text, unsigned long lo, unsigned long hi) {
-    const std::string shown = "\"" + text + "\"";
+std::optional<unsigned long long> number_in(const std::string& text, unsigned long long lo,
+                                            unsigned long long hi) noexcept {
     if (text.empty() || text.size() > 19 ||
-        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        if (!text.empty() && text.size() <= 64 &&
-            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            throw usage_error("-" + option + ": " + text + " is out of range (" + std::to_string(lo) + ".." +
-                              std::to_string(hi) + ")");
-        throw usage_error("-" + option + ": " + shown + " is not a number");
-    }
-    const unsigned long long v = std::stoull(text);
-    if (v < lo || v > hi)
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    unsigned long long v = 0;
+    for (const char c : text) v = v * 10 + static_cast<unsigned long long>(c - '0');
+    if (v < lo || v > hi) return std::nullopt;
+    return v;
+}
+
+unsigned long parse_number(const std::string& option, const std::string& text, unsigned long lo, unsigned long hi) {
+    if (const auto v = number_in(text, lo, hi)) return static_cast<unsigned long>(*v);
+    const bool digits = !text.empty() && text.size() <= 64 &&
+                        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits)
         throw usage_error("-" + option + ": " + text + " is out of range (" + std::to_string(lo) + ".." +
                           std::to_string(hi) + ")");
-    return static_cast<unsigned long>(v);
+    throw usage_error("-" + option + ": \"" + escape_name(text) + "\" is not a number");
 }
 
 unsigned parse_mode(const std::string& option, const std::string& text) {
@@ -249,6 +352,33 @@ unsigned parse_mode(const std::string& option, const std::string& text) {
     const unsigned long v = std::stoul(text, nullptr, 8);
     if (v > 07777) throw usage_error("-" + option + ": " + text + " is out of range (0..7777)");
     return static_cast<unsigned>(v);
+}
+
+void write_all(std::ostream& standard_output, const std::string& path, const std::string& text) {
+    if (path.empty()) {
+        errno = 0;
+        standard_output << text << std::flush;
+        if (!standard_output) {
+            const int e = errno != 0 ? errno : EIO;
+            standard_output.clear();
+            throw output_error(std::string("cannot write standard output: ") + std::strerror(e),
+                               output_error::stage::write);
+        }
+        return;
+    }
+    const std::string shown = "\"" + escape_name(path) + "\"";
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr)
+        throw output_error("cannot open " + shown + ": " + std::strerror(errno), output_error::stage::open);
+    errno = 0;
+    const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    int e = errno;
+    const bool flushed = std::fflush(f) == 0;
+    if (!flushed && e == 0) e = errno;
+    const bool closed = std::fclose(f) == 0;
+    if (!closed && e == 0) e = errno;
+    if (!wrote || !flushed || !closed)
+        throw output_error("cannot write " + shown + ": " + std::strerror(e != 0 ? e : EIO), output_error::stage::write);
 }
 
 } // namespace counters::tools

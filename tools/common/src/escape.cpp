@@ -1,4 +1,4 @@
-// Escaping of names before they reach a terminal.
+// Escaping of names before they reach a terminal, and ASCII case folding.
 #include <counters_tools/text.hpp>
 
 namespace counters::tools {
@@ -19,6 +19,12 @@ std::string escape_name(std::string_view s) {
             out += hex[u & 0xf];
         }
     }
+    return out;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = lower(c);
     return out;
 }
 

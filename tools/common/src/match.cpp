@@ -5,10 +5,6 @@
 
 namespace counters::tools {
 
-namespace {
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-} // namespace
-
 bool wildcard_match(std::string_view pattern, std::string_view name) noexcept {
     // Classic greedy matcher: remember the last `*` and the name position it stands for;
     // on a mismatch let that `*` swallow one more character. O(|pattern| * |name|) worst case.

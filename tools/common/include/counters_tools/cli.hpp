@@ -1,6 +1,7 @@
 /// @file cli.hpp
-/// Command-line handling shared by the tools: the single-dash rewrite for CLI11 2.1, exit
-/// codes and `prog: message` error reporting. Nothing here touches shared memory.
+/// The one command-line front door of the tools: the single-dash rewrite for CLI11 2.1, the
+/// shared options, exit codes, `prog: message` error reporting in the tools' own words, and
+/// writing the output. Nothing here touches shared memory.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -20,11 +21,36 @@ enum exit_code : int {
     exit_usage = 2,   ///< bad command line
 };
 
-/// A command-line mistake found after CLI11 parsed (bad number, conflicting options).
-/// Reported as `prog: message` and exit_usage.
+/// What kind of mistake a usage_error reports; qm gives each its own `%QM-E-` ident.
+enum class usage_kind {
+    bad_value,           ///< a bad number, mode, name or combination (the default)
+    bad_option,          ///< an unknown option, or one given a value it cannot take
+    ambiguous_option,    ///< a prefix of more than one option
+    unexpected_argument, ///< a word no option or argument takes
+    bad_format,          ///< -format other than text or json
+};
+
+/// A command-line mistake. Reported as one line `prog: message` and exit_usage. The message
+/// is in the tool's own words, lowercase, naming the option, with names already escaped.
 class usage_error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit usage_error(const std::string& message, usage_kind kind = usage_kind::bad_value)
+        : std::runtime_error(message), kind_(kind) {}
+    usage_kind kind() const noexcept { return kind_; }
+
+private:
+    usage_kind kind_;
+};
+
+/// An output file that cannot be opened, or output that cannot be written (exit_failure).
+class output_error : public std::runtime_error {
+public:
+    enum class stage { open, write };
+    output_error(const std::string& message, stage at) : std::runtime_error(message), at_(at) {}
+    stage at() const noexcept { return at_; }
+
+private:
+    stage at_;
 };
 
 /// The long option names (without dashes) of @p app and of all its subcommands, recursively,
@@ -44,20 +70,85 @@ std::vector<std::string> rewrite_single_dash(const CLI::App& app, std::vector<st
 /// option, each with the candidates, e.g. "-c (-channels, -clear, -create)".
 std::vector<std::string> ambiguous_options(const CLI::App& app, const std::vector<std::string>& args);
 
-/// Parses @p argc/@p argv into @p app after rewrite_single_dash(). Prints --help (the text of
-/// @p help when not empty, otherwise CLI11's) and --version to @p out; reports every parse
-/// error as one line `prog: message` on @p err. Returns std::nullopt when the tool should
-/// go on, or the exit code to return now (exit_ok after help/version, exit_usage on error).
-/// Turns on allow_extras() on @p app so that leftovers are reported here as one clear line.
+/// One line in the tool's own words for a CLI11 parse error: `-name: a value is required`,
+/// `-name: takes no value`, `unexpected argument "x"`...; never CLI11's capitalised text.
+/// Names are shown with one dash, as the original tools spell them, and escaped.
+std::string message_of(const CLI::Error& e);
+
+/// The front door's parse: reports ambiguous prefixes, rewrites the single-dash spellings,
+/// parses @p args (program name excluded) into @p app, and reports leftovers. Turns on
+/// allow_extras() on @p app. Throws usage_error (with its usage_kind) for every mistake;
+/// lets CLI::CallForHelp / CallForAllHelp / CallForVersion through.
+void parse_words(CLI::App& app, std::vector<std::string> args);
+
+/// Answers a --help or --version that parse_words() let through: prints @p help (when not
+/// empty, otherwise CLI11's help of @p app) or the version text on @p out; returns exit_ok.
+int answer(const CLI::Success& call, const CLI::App& app, std::ostream& out, const std::string& help);
+
+/// parse_words() for a whole command line: prints --help (the text of @p help when not empty,
+/// otherwise CLI11's) and --version to @p out; reports a usage_error as one line
+/// `prog: message` on @p err (prog is the app's name). Returns std::nullopt when the tool
+/// should go on, or the exit code to return now (exit_ok after help/version, exit_usage).
 std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
                                       std::ostream& err, const std::string& help = {});
+
+/// Runs @p resolve (the checks a tool makes after parsing) and maps a usage_error or a
+/// counters::error (a bad section or registry name) to one line `prog: message` on @p err
+/// and exit_usage. Returns std::nullopt when @p resolve returned normally.
+template <class F>
+std::optional<int> checked(std::ostream& err, const std::string& prog, F&& resolve);
+
+/// Implementation of checked() for the exception currently being handled.
+int report_usage_exception(std::ostream& err, const std::string& prog);
+
+template <class F>
+std::optional<int> checked(std::ostream& err, const std::string& prog, F&& resolve) {
+    try {
+        resolve();
+    } catch (...) {
+        return report_usage_exception(err, prog);
+    }
+    return std::nullopt;
+}
+
+/// The options several tools share, each added by add_shared_options() with one spelling.
+struct shared_options {
+    std::string section;  ///< --section NAME (as given; see resolve_section())
+    std::string registry; ///< -r, --registry NAME (as given; the tool resolves it)
+    std::string format = "text"; ///< --format text|json (-f too where short_letters)
+    CLI::Option* section_option = nullptr;
+    CLI::Option* registry_option = nullptr;
+    CLI::Option* format_option = nullptr;
+};
+
+/// Which shared options a tool takes (a bit set).
+enum shared_option : unsigned { opt_section = 1U, opt_registry = 2U, opt_format = 4U };
+
+/// Adds the shared options named by @p which to @p app, bound to @p o. With
+/// @p short_letters, -r and -f are also short options (counterutil's original spellings).
+void add_shared_options(CLI::App& app, shared_options& o, unsigned which, bool short_letters = false);
+
+/// The section to use: @p given, else $COUNTERS_SECTION, else imta_counters; validated.
+/// Throws counters::error (invalid_argument) for a bad name.
+std::string resolve_section(const std::string& given);
+
+/// The output formats of -format.
+enum class output_format { text, json };
+
+/// `text` or `json` in any case, or std::nullopt.
+std::optional<output_format> format_named(const std::string& text);
+
+/// format_named(), or throws usage_error(bad_format) `-format: unknown format "x" (text or
+/// json)`.
+output_format resolve_format(const std::string& text);
 
 /// Writes `prog: message` and a newline to @p err.
 void report(std::ostream& err, const std::string& prog, const std::string& message);
 
 /// Runs @p body and maps exceptions to exit codes, reporting each as one line on stderr:
 /// usage_error → exit_usage; counters::error with errc::invalid_argument → exit_usage;
-/// any other exception → exit_failure. Returns what @p body returned otherwise.
+/// any other exception → exit_failure. A counters::error's text is escaped (it may quote
+/// names as given); other messages are written as they are, so they must be escaped already. Returns what @p body returned otherwise.
 template <class F>
 int guarded(const std::string& prog, F&& body);
 
@@ -79,6 +170,11 @@ int guarded(const std::string& prog, F&& body) {
     }
 }
 
+/// A decimal number in [@p lo, @p hi] made only of digits, or std::nullopt (also when
+/// @p text is empty, signed, has blanks, or is too large for 64 bits). Does not throw.
+std::optional<unsigned long long> number_in(const std::string& text, unsigned long long lo,
+                                            unsigned long long hi) noexcept;
+
 /// Parses a decimal unsigned number in [@p lo, @p hi] given to option @p option; throws
 /// usage_error `-option: "abc" is not a number` or `-option: 0 is out of range (1..65536)`.
 unsigned long parse_number(const std::string& option, const std::string& text, unsigned long lo,
@@ -86,5 +182,10 @@ unsigned long parse_number(const std::string& option, const std::string& text, u
 
 /// Parses an octal permission mode (at most 07777); throws usage_error naming @p option.
 unsigned parse_mode(const std::string& option, const std::string& text);
+
+/// Writes @p text to the file @p path (created or overwritten) or, when @p path is empty, to
+/// @p standard_output, and flushes. Throws output_error `cannot open "PATH": why` or
+/// `cannot write "PATH": why` / `cannot write standard output: why`.
+void write_all(std::ostream& standard_output, const std::string& path, const std::string& text);
 
 } // namespace counters::tools

@@ -20,4 +20,10 @@ bool wildcard_match(std::string_view pattern, std::string_view name) noexcept;
 /// with two lower-case hex digits.
 std::string escape_name(std::string_view s);
 
+/// @p c with ASCII upper case folded to lower case (the C locale's tolower, locale-free).
+constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// @p s with ASCII upper case folded to lower case.
+std::string lower(std::string_view s);
+
 } // namespace counters::tools
