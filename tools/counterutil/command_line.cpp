@@ -74,10 +74,13 @@ options::mode pick_mode(const raw_line& r) {
 std::string registry_of(const raw_line& r) {
     std::string name = counters::registry_name(r.shared.registry);
     try {
-        counters::validate_section_name(name);
-    } catch (const counters::error&) {
-        throw usage_error("bad registry name \"" + ct::escape_name(name) +
-                          "\": use 1 to 200 letters, digits, '.', '_' or '-'" + see_help);
+        counters::validate_registry_name(name);
+    } catch (const counters::error& e) {
+        // The library's rule, in its words ("bad registry name: WHY"), with the name escaped.
+        std::string why = e.detail();
+        const std::string lead = "bad registry name: ";
+        if (why.compare(0, lead.size(), lead) == 0) why.erase(0, lead.size());
+        throw usage_error("bad registry name \"" + ct::escape_name(name) + "\": " + why + see_help);
     }
     return name;
 }
