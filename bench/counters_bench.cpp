@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // counters_bench: the cost of recording a queue event through libcounters, beside the floor
 // (the same number of relaxed atomic additions on a plain shared mapping) and the mechanisms
 // an MTA could use instead (a process-shared mutex, a sendmail-style locked file, a

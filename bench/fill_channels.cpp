@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench_fill_channels: creates a channel-counter section holding exactly N channels with a
 // few events each (for timing `counters -show` and friends in bench/run-tools.sh), or
 // deletes it again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench_fill_queue: writes N message files into a queue directory tree (through the same
 // writer the MTA simulator uses), spread over a few channels, for timing `qm summarize`.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Times the command-line tools as whole processes over repeated runs and prints the median
 # and the spread (min, p90, max) of the wall time, next to an empty process for reference:
 #   counters -show            with 512 and with 10,000 channels

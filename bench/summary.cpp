@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The final table of ratios printed after the Google Benchmark run.
 #include "summary.hpp"
 

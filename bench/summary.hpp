@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A Google Benchmark console reporter that also keeps every result, then prints the final
 // table of ratios (ours / floor, alternative / ours, processes / one process) and can write
 // it as JSON, so that nobody has to do arithmetic on the raw table.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers shared by the benchmark program and bench_fill_channels.
 #include "support.hpp"
 

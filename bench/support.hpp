@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers shared by the benchmark program and bench_fill_channels: unique names that are
 // removed on exit (and on SIGINT/SIGTERM), a plain MAP_SHARED mapping for the floor and the
 // comparison mechanisms, a monotonic clock, and filling a section with N channels.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: the tools' command-line parsing, never their actions.
 // The input is split into words on NUL and newline; the words are given as argv to
 //   - the `counters` tool's parse_command_line() (single-dash rewrite, checks, numbers, modes),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shared by fuzz_section and fuzz_registry: the fuzzer's bytes copied into a buffer of exactly
 // that size (so that AddressSanitizer catches any read past the image) aligned like a mapping.
 #pragma once

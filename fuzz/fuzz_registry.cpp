@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: counters::decode_registry() on arbitrary bytes. A counters::error is the
 // expected answer to a bad image; any other exception, a crash, a leak or undefined behaviour
 // is a bug (libFuzzer aborts on an uncaught exception).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: counters::decode_snapshot() on arbitrary bytes, then what the tools do
 // with an image that decodes: the text table (plain and -absolute) and the JSON document.
 // A counters::error is the expected answer to a bad image; any other exception, a crash, a

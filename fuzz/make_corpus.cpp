@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writes the seed corpus of the fuzzers into DIR (normally fuzz/corpus, committed):
 //   DIR/fuzz_section/   valid section images made by the library, plus truncated and
 //                       corrupted variants of them

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every fuzzer for a bounded time, starting from a scratch copy of the committed seed
 # corpus (fuzz/corpus/<fuzzer>/, so the repository is never modified).
 # usage: fuzz/run.sh [SECONDS]      total time, split evenly across the fuzzers (default 60)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Configures and builds libcounters, its tools, examples, tests and benchmarks in ./build.
 # Set BUILD_DIR to build elsewhere; CI=true turns warnings into errors.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Quick start 1: install what is missing, build, run the simulated MTA on a private section
 # and a private counter registry, show the section with `counters -show`, then watch the
 # simulated IMAP server's numbers move with `counterutil` while mta-sim lingers.

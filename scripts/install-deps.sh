@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages needed to build and test libcounters, when missing.
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Quick start 2 and CI: install what is missing, build, and run the whole test suite.
 #
 # usage: scripts/test.sh [--quick]
@@ -19,7 +20,7 @@ quick=${QUICK:-0}
 for arg in "$@"; do
     case $arg in
     --quick) quick=1 ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "scripts/test.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done

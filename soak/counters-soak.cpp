@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // counters-soak: a long-running fault-injection run of libcounters (not a ctest test).
 //
 // Two sections are used so that exact totals stay checkable while the chaos goes on:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Test helpers: unique section names that are removed when the test ends.
 #pragma once
 

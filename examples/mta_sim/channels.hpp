@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the channels of the simulated MTA.
 #pragma once
 

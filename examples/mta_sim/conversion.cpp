@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the conversion channel, a pass-through: it dequeues a message, scans/converts it
 // and enqueues the result to the message store (Received, Submitted and Delivered move
 // together, as in section 27.8.5 of the reference).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the IMAP server of the message store. Mail clients stay connected for minutes
 // (IDLE, folder sync); a few connections are refused or dropped before the login, some users
 // mistype their password, and now and then a password-guessing bot tries a series of logins.

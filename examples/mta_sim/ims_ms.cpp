@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the ims-ms channel, delivery into the message store. Users then read what it
 // stores through the IMAP and POP servers (store_access.hpp).
 #include "mta.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the real-time IMAP/POP phase of the parent (--linger).
 #include "linger.hpp"
 

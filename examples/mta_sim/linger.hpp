@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the --linger phase: after the message run, the parent keeps the IMAP and POP
 // servers busy in real time so that `counterutil -o imapstat -i 1` shows the numbers move.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: local submission through the l channel (command-line sendmail, webmail).
 #include "mta.hpp"
 

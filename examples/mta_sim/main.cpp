@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: a simulated MTA that records realistic traffic into a libcounters section.
 // Parses the command line and calls run().
 #include "options.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: one queued message copy (what one E record put into one channel's queue).
 #pragma once
 

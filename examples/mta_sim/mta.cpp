@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the MTA core: routing, queueing outcomes, the event loop.
 #include "mta.hpp"
 

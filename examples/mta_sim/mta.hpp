@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: one simulated MTA (one worker process): its queues, its simulated clock, the
 // actors that offer mail and the channel programs that deliver it.
 //

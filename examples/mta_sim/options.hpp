@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the parsed command line.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the POP server of the message store. POP clients log in, download the new
 // messages and quit within seconds; as with IMAP a few connections are refused or dropped
 // and some logins fail (POP clients often keep an old password and retry on every poll).

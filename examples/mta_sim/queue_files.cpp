@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the queue as real files (--queue DIR).
 #include "queue_files.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the queue as real files (--queue DIR), through counters_queue: each entry of the
 // in-memory store is mirrored by DIR/<channel>/<prefix><id>.00, written via a `$` temporary,
 // renamed to the next attempt prefix on each retry, renamed to .HELD when held and removed

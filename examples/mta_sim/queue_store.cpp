@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: in-memory queue store.
 #include "queue_store.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the channel queues of one simulated MTA and their delivery schedule.
 //
 // Every entry waits in one channel's queue until its next delivery attempt is due. The

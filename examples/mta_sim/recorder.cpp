@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: recording calls mirrored into the tally (same arithmetic as the library's).
 #include "recorder.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the only place that calls the recording API. Every call goes to the library and
 // is mirrored into the worker's tally, so the tally is exactly what was recorded: the channel
 // counters of the section (recorder) and the service objects of the registry

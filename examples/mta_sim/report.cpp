@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: checks and summary.
 #include "report.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: consistency checks, the comparison with the section, and the summary.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the parent: forks the workers, collects their tallies, checks and reports; then,
 // with --linger, runs the IMAP and POP servers in real time for a while.
 #include "linger.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the message-store access services (IMAP and POP) and their registry objects.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the SMTP client parts of tcp_local and tcp_intranet. Outbound associations are
 // cached: a following message to the same host reuses the open connection for a while.
 #include "mta.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the SMTP server parts of tcp_local (internet) and tcp_intranet (internal hosts).
 // One call is one inbound association carrying a few messages.
 #include "mta.hpp"

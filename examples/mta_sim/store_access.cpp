@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the mail readers and the session bookkeeping shared by the IMAP and POP servers.
 #include "store_access.hpp"
 

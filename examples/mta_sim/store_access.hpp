@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: users reading the mail that ims-ms delivered into the message store, through the
 // IMAP and POP servers (imap_server.cpp, pop_server.cpp). The servers' events go to the
 // imapstat and popstat objects of the counter registry through a service_recorder.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: what one worker recorded, counted on its side, sent to the parent through a pipe.
 #pragma once
 

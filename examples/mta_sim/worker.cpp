@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: one worker process.
 #include "worker.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the body of one forked worker process.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: distributions of sizes, recipients and connection lengths.
 #include "workload.hpp"
 

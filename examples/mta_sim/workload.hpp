@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mta-sim: the random draws of one worker (its own generator: seed + worker index).
 // Distributions are computed here rather than with <random>'s distributions so that a seed
 // gives the same run with any standard library.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The counter table of counter.hpp as data, checked at compile time, and the library version.
 #include <counters/counter.hpp>
 #include <counters/version.hpp>

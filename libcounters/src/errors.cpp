@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The exception of every set-up call, and the names of its codes and object kinds.
 #include <counters/error.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Section and channel names: the default, the environment, and the rules.
 #include <counters/error.hpp>
 #include <counters/options.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The envelope at the head of a message file: writing it and parsing it defensively.
 #include <counters_queue/queue.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Queue root, attempt prefixes and message file names.
 #include <counters_queue/queue.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scanning a queue tree into per-channel totals and per-message entries, defensively: every
 // unreadable or malformed file is listed as a problem and skipped, never fatal.
 #include <counters_queue/queue.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writing message files: `$` temporary + rename that never replaces, retry and hold renames.
 #include <counters_queue/queue.hpp>
 

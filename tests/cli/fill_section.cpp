@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Deterministic filler for the CLI tests: records a known set of events into a section so
 // that `counters -show` can be compared byte-for-byte with a file in expected/.
 //

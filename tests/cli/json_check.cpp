@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checks a JSON document for the CLI tests, without python or jq:
 //   json_check FILE|- [POINTER=JSON ...] [POINTER#=N ...] [POINTER>N ...]
 // Parses FILE (or standard input); then POINTER=JSON requires the value at the JSON pointer

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers sourced by the CLI test scripts.
 # Usage: bash test_X.sh COUNTERS FILL_SECTION JSON_CHECK SOURCE_DIR TOP_SOURCE_DIR
 # Each script works on its own section names (tag + pid) and removes them at exit.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # -absolute after a clear: Stored goes negative when queued messages drain; absolute values
 # are current minus minimum, and the JSON document carries the minimums.
 TAG=abs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # -clear -associations and -clear -channels each clear only their part; -clear both.
 TAG=clear
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit tests of tools/common command-line handling: the single-dash rewrite and numbers.
 #include "catch.hpp"
 

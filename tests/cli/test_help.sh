@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --help and --version (that the usage lines of --help are the SYNOPSIS of counters(1) is
 # checked by tests/man/synopsis.sh).
 TAG=help

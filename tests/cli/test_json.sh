@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # -format=json: a valid, versioned document with the documented keys and values.
 TAG=json
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The text table byte-for-byte, with every combination of -headers/-channels/-associations.
 TAG=layout
 . "$(dirname "$0")/lib.sh"

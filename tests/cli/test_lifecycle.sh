@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Missing section, -create idempotence and options, -delete then -show, corrupt sections.
 TAG=life
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # -output=FILE: written (overwritten) instead of standard output; unwritable files named.
 TAG=out
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A full channel table: registrations refused, reported after the table.
 TAG=ovf
 . "$(dirname "$0")/lib.sh"

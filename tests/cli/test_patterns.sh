@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Channel patterns: * and ?, case-insensitive, nothing matched.
 TAG=pat
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit tests of the renderers, from synthetic snapshots (no shared memory involved).
 #include "catch.hpp"
 

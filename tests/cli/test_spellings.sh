@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Original single-dash spellings, -- spellings, any case, unique prefixes, and `--`.
 TAG=spell
 . "$(dirname "$0")/lib.sh"

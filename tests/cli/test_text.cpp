@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit tests of tools/common text helpers: escaping and wildcard matching.
 #include "catch.hpp"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Every bad command line: exactly one line on stderr, exit status 2, nothing created.
 TAG=usage
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Consumer test, step 2: configure, build and run project/ with find_package(counters)
 # against the private prefix.
 # usage: build_cmake.sh CMAKE SOURCE_DIR PREFIX WORK_DIR CXX [CXXFLAGS [LDFLAGS]]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Consumer test, step 3: build project/main.cpp with the flags from pkg-config and run it.
 # The compiler is $CXX (default c++), with $CXXFLAGS and $LDFLAGS.
 # usage: build_pkgconfig.sh SOURCE_DIR PREFIX WORK_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The shared library exports the public API and nothing else: every dynamic symbol it
 # defines is in namespace counters (or its type information and vtables), none is in
 # counters::detail or Boost, and the calls an MTA makes are there, versioned COUNTERS_1.

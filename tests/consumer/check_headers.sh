@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Consumer test: no installed public header may include a Boost header, and every
 # installed header must compile on its own.
 # usage: check_headers.sh PREFIX

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Consumer test: the installed counters.pc must point at the prefix it was installed to
 # (`cmake --install --prefix P` or DESTDIR staging), without --define-variable.
 # usage: check_pc_prefix.sh PREFIX

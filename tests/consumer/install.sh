@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Consumer test, step 1: install the build tree into a fresh private prefix.
 # usage: install.sh CMAKE BUILD_DIR PREFIX [CONFIG]
 set -euo pipefail

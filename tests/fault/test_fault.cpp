@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fault-injection tests, repeated many rounds each: writers SIGKILLed at random moments
 // (before attaching, mid-registration, during their first association events) while other
 // writers record known totals; clear and delete in a loop while writers are busy; processes

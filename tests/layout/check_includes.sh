@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Layering check: tools/, examples/, bench/, soak/ and libqueue/ use libcounters only through
 # its public headers (libcounters/include/counters/*.hpp), and the public headers include
 # neither Boost nor a private header. See docs/ARCHITECTURE.md. fuzz/ and tests/ are not

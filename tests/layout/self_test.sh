@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The include check must catch what it is meant to: in a small tree made for the purpose,
 # every kind of violation alone makes check_includes.sh fail, and the clean tree passes.
 # usage: self_test.sh CHECK_INCLUDES_SH

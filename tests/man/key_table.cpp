@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Prints the counter key table of counters(5) as mdoc rows, from the library's counter table
 // (counter.hpp) and the slot layout: key_table.sh compares it with the manual page.
 #include "section/layout.hpp"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The counter key table of counters(5) must be exactly the library's counter table, as
 # printed by key_table (from counter.hpp and the slot layout): same rows, same order.
 # usage: key_table.sh KEY_TABLE_PROGRAM PAGE

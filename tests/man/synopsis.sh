@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The usage lines of a tool's --help (up to the first blank line) and the SYNOPSIS of its
 # manual page, as mandoc renders it, must name the same words in the same order.
 # usage: synopsis.sh TOOL PAGE

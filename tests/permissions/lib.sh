@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers of the permission tests, on top of tests/cli/lib.sh (run, ok, quiet, bad, finish).
 # Usage: bash test_X.sh COUNTERS FILL_SECTION JSON_CHECK SOURCE_DIR TOP_SOURCE_DIR
 # Runs the tools as nobody with setpriv; needs root (else exit 77: ctest's "skipped").

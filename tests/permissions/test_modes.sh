@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Modes set by `counters -create`, and what a user who may only read, or not even read, can do.
 TAG=modes
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Planted objects: a symbolic link in place of a section, and a world-writable section owned
 # by another user that an unprivileged writer must refuse to write into (and believe).
 TAG=refuse

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # qm bad input one-shot: unknown sub-command, bad options, missing or unreadable queue root,
 # unreadable and corrupt message files (reported, skipped, never fatal).
 TAG=errors

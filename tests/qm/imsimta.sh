@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # imsimta counters ... / imsimta qm ... run the same code as the tools; anything else is a
 # usage error.
 TAG=imsimta

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # qm interactive (scripted standard input): every sub-command, help, errors that never end
 # the session, exit / quit / end of input, comments and quoting.
 TAG=interactive

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A large tree (QM_LARGE_FILES files, default 100000) summarized within QM_LARGE_LIMIT
 # seconds (default 30); the totals must be exact. Prints the timings.
 TAG=large

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers sourced by the qm test scripts.
 # Usage: bash X.sh QM COUNTERS IMSIMTA MAKE_TREE SOURCE_DIR
 # Each script uses its own section (tag + pid) and a temporary queue directory, and removes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // make_tree: writes a deterministic queue tree with counters_queue's writer and prints what a
 // scanner must find, one line per channel: `channel messages held recipients blocks`.
 // usage: make_tree [-l] ROOT MESSAGES [CHANNELS [BLOCK_SIZE]]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # qm one-shot: summarize, directory, held on a known tree; counters sub-commands with Stored
 # reset from the tree; identical rendering to `counters -show`; wildcards; abbreviations.
 TAG=oneshot

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit tests of counters_queue: attempt prefixes, file names, envelope, writer and scanner.
 #include <catch.hpp>
 

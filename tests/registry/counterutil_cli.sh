@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # CLI tests of counterutil: every option, the output layouts, bad input and exit codes.
 # usage: counterutil_cli.sh COUNTERUTIL REGISTRY_PRODUCER JSON_CHECK
 set -u

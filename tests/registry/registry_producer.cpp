@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A small producer for the CLI tests: drives the registry API from the command line.
 //   registry_producer REGISTRY STEP...
 // Steps: accept OBJ N | close OBJ N | fail OBJ N | login-ok OBJ N | login-failed OBJ N

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Test helpers for the registry: unique registry names removed at the end of each test,
 // raw images of a registry for corruption tests, and fork helpers.
 #pragma once

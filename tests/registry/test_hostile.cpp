@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hostile registries: truncated, foreign, newer, absurd counts and offsets, names without
 // NUL, random damage. Each gives one counters::error naming the problem; none crashes.
 #include "catch.hpp"

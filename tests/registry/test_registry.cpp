@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit and multi-process tests of the counter registry: objects, schemas, field handles,
 // service statistics, per-process gauges, crash recovery, reset.
 #include "catch.hpp"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # mta-sim --linger: after the message run the parent keeps the IMAP and POP servers busy in
 # real time; counterutil sees imapstat move. Modes:
 #   watch      --linger 2 in the background; `counterutil -o imapstat -i 1 -n 2` must see

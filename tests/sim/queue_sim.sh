@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # mta-sim --queue DIR, then qm: per channel, the Stored messages/recipients/blocks that the
 # simulation recorded equal what the queue tree holds (qm summarize -held counts messages
 # and blocks; qm counters show resets Stored from the tree and must not change it).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # mta-sim and the counter registry: the IMAP and POP servers' imapstat and popstat, read back
 # with counterutil, agree with the summary's services table (and double on a second run with
 # the same seed); --verify checks them; COUNTERS_REGISTRY picks the registry; --no-servers

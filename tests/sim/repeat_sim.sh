@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs mta-sim twice with one seed on one section and one registry: the summaries must be
 # identical apart from the timing line (a run is repeatable from the seed it prints, IMAP and
 # POP included), and both must verify. The registry's maxConnections on the verify line is

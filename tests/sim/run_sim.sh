@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs mta-sim on a section and a counter registry of its own and removes both afterwards.
 # usage: run_sim.sh EXPECTED_STATUS MTA_SIM TAG [mta-sim options...]
 # TAG "-" passes no --section (for tests of --section itself, --help, --version). The registry

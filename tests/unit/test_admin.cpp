@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit tests of counters/admin.hpp: reset_stored, and the create/clear/delete/exists
 // behaviour that test_section.cpp (recording, clear in place, delete and re-attach) does not
 // already check. Public API only; every section has a unique name and is removed at the end.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The counter table of counter.hpp: every attribute is present, consistent and unique where
 // it must be, so that renderers, clears and exporters can be derived from it.
 #include "catch.hpp"

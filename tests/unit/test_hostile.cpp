@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hostile and broken sections: every one gives a specific counters::error, never a crash or
 // a hang. Also symlinked and foreign-owned segments.
 #include "catch.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Multi-process tests: exact totals from forked writers, concurrent registration and
 // creation, writers killed with SIGKILL (mid-work and mid-registration), clear and delete
 // while writers are busy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The channel name index (section format 1.1): names found and registered through it, a
 // 1.0 section without one still works, a corrupt index never misleads a writer, and
 // concurrent registrants still never make a duplicate row.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit tests of the channel section: creation, recording, snapshot, clear, delete.
 #include "catch.hpp"
 #include "support.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Threads of one process sharing one `counters::section`: concurrent resolution of the same
 // channel names and concurrent recording through shared handles give exact totals.
 // Built and run under ThreadSanitizer by scripts/test.sh (tests tagged [threads]).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The command line of `counters`: original single-dash spellings, `--` spellings, checks.
 #include "counters_tool.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file counters_tool.hpp
 /// The `counters` tool (= `imsimta counters`): its options, its command line and run().
 #pragma once

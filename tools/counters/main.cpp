@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // counters (= imsimta counters): parse the command line, then run().
 #include "counters_tool.hpp"
 

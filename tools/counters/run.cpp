@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // run() of `counters`: carry out one action on a channel-counter section.
 #include "counters_tool.hpp"
 

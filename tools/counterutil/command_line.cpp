@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // counterutil's command line: options through the tools' front door, then the checks.
 #include "counterutil.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // counterutil: list the registry, monitor one counter object, reset one counter.
 #include "counterutil.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // counterutil: its options, its command line and the run() that main() hands them to.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // counterutil: parse the command line, then run() (counterutil.cpp).
 #include "counterutil.hpp"
 

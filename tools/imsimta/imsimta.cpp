@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // imsimta: dispatch `counters` and `qm` to the tools' own parse_command_line() and run(),
 // which both go through the front door of counters_tools_common.
 #include "imsimta.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file imsimta.hpp
 /// The `imsimta` front end: `imsimta counters ...` and `imsimta qm ...` run the same code as
 /// the `counters` and `qm` tools with the same arguments.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // imsimta: the original front end; `imsimta counters ...` and `imsimta qm ...`.
 #include "imsimta.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // qm: the option parser of each sub-command, all through the tools' front door.
 #include "qm_commands.hpp"
 #include "qm_internal.hpp"

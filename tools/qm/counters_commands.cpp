@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // qm counters clear | create | delete | show: the channel-counter section, with Stored reset
 // from the queue directory tree when one is configured.
 #include "qm_internal.hpp"

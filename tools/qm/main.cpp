@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // qm (= imsimta qm): parse the global options, then run() one sub-command or a session.
 #include "qm_tool.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file qm_commands.hpp
 /// The options of each qm sub-command and the function that parses them. Parsing goes
 /// through the tools' one front door (counters_tools/cli.hpp): single and double dash, any

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file qm_internal.hpp
 /// Internals of qm shared by its source files: the command context, `%QM-x-IDENT` messages,
 /// the -queue/-section options, and the sub-command handlers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file qm_tool.hpp
 /// The `qm` tool (= `imsimta qm`): its global options, its command line and run().
 /// run() is shared by `qm` and `imsimta qm`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // qm summarize | directory | held: reports on the queue directory tree.
 #include "qm_internal.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // qm: the sub-command table, dispatch with case-insensitive unique prefixes, help, the
 // interactive loop (libedit on a terminal, plain lines otherwise) and one-shot mode.
 #include "qm_internal.hpp"

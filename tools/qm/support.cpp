@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // qm internals: messages, failures as %QM-E lines, -queue/-section, queue and block size.
 #include "qm_internal.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file admin.hpp
 /// Operator actions on a whole section: create, clear, delete, existence.
 /// All calls may throw counters::error naming the section and the cause; each is safe to

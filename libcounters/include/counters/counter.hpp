@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file counter.hpp
 /// The per-channel counters, declared once. Everything else is derived from this one list:
 /// the counter enumeration and the order of the values in the shared-memory slot, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file counters.hpp
 /// Umbrella header of libcounters: include this to get the whole public API.
 #pragma once

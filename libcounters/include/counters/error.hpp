@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file error.hpp
 /// The exception thrown by set-up calls (open, create, clear, delete, snapshot).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file export.hpp
 /// COUNTERS_API marks what the shared library exports: the public API and nothing else.
 /// The library is built with hidden visibility, so private code (namespace

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file options.hpp
 /// Names and creation parameters of a channel-counter section.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file registry.hpp
 /// Producer side of the counter registry: typed counter objects (imapstat, popstat, httpstat,
 /// alarm, diskusage, serverresponse, and objects you define) kept in one named shared-memory

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file registry_snapshot.hpp
 /// Reader side of the counter registry: a plain-value copy of every object, its schema, its
 /// instances and their values. Reading maps the registry read-only and treats it as untrusted

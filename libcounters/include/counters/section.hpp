@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file section.hpp
 /// Writer side: attach to a channel-counter section and record queue events into it.
 ///

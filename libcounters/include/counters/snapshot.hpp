@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file snapshot.hpp
 /// Reader side: a plain-value copy of a whole section. Every tool and exporter renders from
 /// it. Reading maps the section read-only and treats it as untrusted input: every size,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file stats.hpp
 /// Service statistics of a server (imapstat, popstat, httpstat): one call per connection or
 /// login event keeps the object's eight fields consistent.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file version.hpp
 /// Library and wire-format versions.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Operator actions on a whole counter registry: existence, removal, counter reset.
 #include "impl.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Counter registry, producer side: creating and attaching, writer-process slots, and the
 // registration of objects and instances (the structural writes).
 #include "impl.hpp"

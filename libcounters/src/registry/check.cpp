@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Registry image validation and name rules.
 #include "check.hpp"
 

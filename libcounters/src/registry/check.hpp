@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Validation of a registry image (untrusted input) and name rules, shared by the producer
 // and the reader. Every failure throws counters::error naming the registry.
 #pragma once

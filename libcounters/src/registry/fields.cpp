@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Counter registry, producer side: field handles (the hot path) and the set-up calls that
 // give them out.
 #include "impl.hpp"

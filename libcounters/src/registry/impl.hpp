@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A producer's mapping of a counter registry: attachment, writer-process slots, and the
 // structural writes (object and instance registration). Private.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The wire format of a counter registry (version 2). Private: see counters-registry(5).
 // Fixed-width fields, explicit padding, offsets from the start of the segment, never pointers.
 #pragma once

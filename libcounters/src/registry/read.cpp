@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Counter registry, reader side: copy a registry into plain values, validating everything.
 #include "../shm/segment.hpp"
 #include "impl.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The built-in counter objects of the original counterutil, declared once, fields in the
 // order counterutil prints them; the service objects' fields come from schemas.hpp.
 #include "schemas.hpp"

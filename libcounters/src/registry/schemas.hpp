@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The fields of the service objects (imapstat, popstat, httpstat), declared once: the
 // built-in schema (registry_schemas.cpp) and service_stats (stats.cpp) are expanded from
 // this list, so a field name is spelled only here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Service statistics (imapstat, popstat, httpstat) over the counter registry.
 #include "schemas.hpp"
 

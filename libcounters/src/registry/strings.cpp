@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // STRING fields of the counter registry: double-buffered, lock-free between processes.
 #include "impl.hpp"
 

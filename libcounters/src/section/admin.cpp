@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Operator actions on a whole section: create, clear, delete, reset Stored.
 #include "../shm/publish.hpp"
 #include "mapping.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Channel-section image validation.
 #include "check.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Validation of a channel-section image (untrusted input) and addressing inside it. Private.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The wire format of a channel-counter section (version 1.1). Private: see counters(5).
 // Fixed-width fields, explicit padding, offsets from the start of the segment, never pointers.
 #pragma once

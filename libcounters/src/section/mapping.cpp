@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Creating, attaching to and registering channels in a section (the structural writes).
 #include "mapping.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A writer's mapping of one incarnation of a section, and how to obtain one. Private.
 #pragma once
 

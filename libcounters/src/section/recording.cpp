@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writer side: section attachment, channel handles, and the recording calls (the hot path).
 #include "mapping.hpp"
 

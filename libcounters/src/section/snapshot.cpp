@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reader side: copy a section into plain values, validating everything first.
 #include "../shm/segment.hpp"
 #include "check.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Registration claims and the name-claim loop.
 #include "claim.hpp"
 

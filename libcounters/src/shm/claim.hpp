@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Registration claims and the name-claim loop shared by every table of named slots
 // (channel slots; registry objects and instances). Private.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checks of the header prefix shared by every wire format.
 #include "header.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The part of a segment's header that every wire format shares, and its checks. Private.
 //
 // Both formats (the channel section, counters(5); the counter registry,

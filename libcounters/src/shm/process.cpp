@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Clocks, process liveness, and the per-process slot protocol shared by both formats.
 #include "process.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Clocks, process identity and liveness, and the per-process slots that both wire formats
 // keep for gauges a crashed process must not leave behind. Private.
 #pragma once

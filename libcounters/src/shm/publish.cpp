@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Create, publish ready last, attach once ready; unlink then retire.
 #include "publish.hpp"
 

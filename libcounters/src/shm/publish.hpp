@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Creating a segment and publishing it ready last; attaching to one once it is ready;
 // deleting one (unlink, then retire). Shared by both wire formats. Private.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Named shared-memory segments through Boost.Interprocess.
 #include "segment.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A named POSIX shared-memory segment mapped into this process (Boost.Interprocess
 // shared_memory_object + mapped_region). Private; the engine under both wire formats.
 // Every failure throws counters::error of the given kind, naming the segment.

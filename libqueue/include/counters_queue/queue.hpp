@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file queue.hpp
 /// The MTA queue directory tree: `ROOT/<channel>/[<subdir>/]<AA><id>.NN[.HELD]` message files
 /// (format in counters-queue(5)), `$`-prefixed temporaries, the attempt-count prefix, the

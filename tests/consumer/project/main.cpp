@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Consumer of the installed libcounters: records an enqueue into the section named by
 // argv[1], reads it back, checks the values, deletes the section. Exit 0 on success.
 #include <counters/counters.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The command-line front door of every tool: single-dash rewrite, parsing, the shared
 // options, errors in the tools' own words, numbers, writing the output.
 #include <counters_tools/cli.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Escaping of names before they reach a terminal, and ASCII case folding.
 #include <counters_tools/text.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Wildcard matching of channel names (`*`, `?`, ASCII case-insensitive).
 #include <counters_tools/text.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Text-table and JSON renderers of a channel-counter snapshot.
 #include <counters_tools/render.hpp>
 #include <counters_tools/text.hpp>

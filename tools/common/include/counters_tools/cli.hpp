@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file cli.hpp
 /// The one command-line front door of the tools: the single-dash rewrite for CLI11 2.1, the
 /// shared options, exit codes, `prog: message` error reporting in the tools' own words, and

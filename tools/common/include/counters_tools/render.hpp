@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file render.hpp
 /// Renderers of a channel-counter snapshot. They work only from a counters::snapshot (never
 /// from shared memory), so every tool and exporter prints the same thing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /// @file text.hpp
 /// Channel-name matching and escaping for terminals. Pure functions; thread-safe; noexcept
 /// except for std::bad_alloc when building a string.
