@@ -19,6 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const counters_fuzz::aligned_image img(data, size);
     try {
         const counters::snapshot s = counters::decode_snapshot(img.data(), img.size(), "fuzz");
+        // What a decoded snapshot promises: 1..32-byte names, never more channels than the
+        // table holds, non-negative current associations.
+        if (s.channels.size() > s.section.max_channels) __builtin_trap();
+        for (const auto& c : s.channels)
+            if (c.name.empty() || c.name.size() > 32 || c.current_in < 0 || c.current_out < 0) __builtin_trap();
 #if COUNTERS_FUZZ_RENDER
         counters::tools::render_options o;
         for (const bool absolute : {false, true}) {
@@ -28,8 +33,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::ostringstream json;
             counters::tools::render_json(s, o, json);
         }
-#else
-        (void)s;
 #endif
     } catch (const counters::error&) {
     }
