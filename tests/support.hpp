@@ -4,8 +4,10 @@
 
 #include <counters/admin.hpp>
 #include <counters/error.hpp>
+#include <counters/snapshot.hpp>
 
 #include <atomic>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 
@@ -31,5 +33,11 @@ public:
 private:
     std::string name_;
 };
+
+/// The channel called @p name in @p s; throws (failing the test) when it is not there.
+inline const counters::channel_values& channel_of(const counters::snapshot& s, const std::string& name) {
+    if (const auto* c = s.find(name)) return *c;
+    throw std::runtime_error("channel " + name + " not in the snapshot");
+}
 
 } // namespace testing_support

@@ -175,11 +175,6 @@ pid_t start_reader(shared_state* st, const std::string& name, const std::set<err
     });
 }
 
-const channel_values* find(const snapshot& s, const std::string& name) {
-    for (const auto& c : s.channels)
-        if (c.name == name) return &c;
-    return nullptr;
-}
 
 std::uint64_t seed_for(int round) {
     return (static_cast<std::uint64_t>(::getpid()) << 20) ^ static_cast<std::uint64_t>(round) ^
@@ -306,8 +301,8 @@ TEST_CASE("writers SIGKILLed at random moments: survivors exact, no duplicates, 
         CHECK(violation(s).empty());
         for (int i = 0; i < survivors; ++i) {
             const std::string n = std::to_string(i);
-            const auto* own = find(s, "own" + n);
-            const auto* dst = find(s, "dst" + n);
+            const auto* own = s.find("own" + n);
+            const auto* dst = s.find("dst" + n);
             REQUIRE(own);
             REQUIRE(dst);
             CHECK(own->get(counter::submitted_messages) == 2 * events);
@@ -320,9 +315,9 @@ TEST_CASE("writers SIGKILLed at random moments: survivors exact, no duplicates, 
             CHECK(dst->get(counter::delivered_messages) == deq);
             CHECK(dst->get(counter::stored_messages) == events - deq);
             CHECK(dst->get(counter::delivered_first_messages) == (deq + 1) / 2);
-            for (int k = 0; k < 25; ++k) CHECK(find(s, "s" + n + "_" + std::to_string(k)));
+            for (int k = 0; k < 25; ++k) CHECK(s.find("s" + n + "_" + std::to_string(k)));
         }
-        const auto* shared = find(s, "shared");
+        const auto* shared = s.find("shared");
         REQUIRE(shared);
         CHECK(shared->get(counter::received_messages) >= survivors * (events + events / 500));
         CHECK(shared->current_in == survivors); // the victims' open associations are gone
@@ -445,7 +440,7 @@ TEST_CASE("clear and delete in a loop while writers are busy", "[fault][clear][d
         long sum = 0;
         for (int i = 0; i < writers; ++i) {
             REQUIRE(st->done[i] == 1);
-            const auto* own = find(s, "w" + std::to_string(i));
+            const auto* own = s.find("w" + std::to_string(i));
             REQUIRE(own); // re-attached after the deletes
             const long sub = own->get(counter::submitted_messages);
             INFO("writer " << i << ": " << st->total[i].load() << " events before the last clear, "
@@ -454,7 +449,7 @@ TEST_CASE("clear and delete in a loop while writers are busy", "[fault][clear][d
             CHECK(sub <= tail + st->total[i].load()); // and nothing invented
             sum += st->total[i].load();
         }
-        const auto* shared = find(s, "shared");
+        const auto* shared = s.find("shared");
         REQUIRE(shared);
         CHECK(shared->get(counter::received_messages) >= writers * tail);
         CHECK(shared->get(counter::received_messages) <= writers * tail + sum);
@@ -498,12 +493,12 @@ TEST_CASE("processes auto-creating one section at the same instant make exactly 
         const snapshot s = bounded_read(t.name());
         CHECK(violation(s).empty());
         REQUIRE(s.channels.size() == procs + 1);
-        const auto* x = find(s, "x");
+        const auto* x = s.find("x");
         REQUIRE(x);
         CHECK(x->get(counter::received_messages) == procs * events);
         for (int i = 0; i < procs; ++i) {
             CHECK(st->instance[i].load() == s.section.instance_id); // all wrote into this one
-            const auto* own = find(s, "p" + std::to_string(i));
+            const auto* own = s.find("p" + std::to_string(i));
             REQUIRE(own);
             CHECK(own->get(counter::submitted_messages) == events);
         }

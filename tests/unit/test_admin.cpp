@@ -20,12 +20,6 @@ using testing_support::temp_section;
 
 namespace {
 
-const channel_values& find(const snapshot& s, const std::string& name) {
-    for (const auto& c : s.channels)
-        if (c.name == name) return c;
-    FAIL("channel " << name << " not in snapshot");
-    throw 0;
-}
 
 bool has(const snapshot& s, const std::string& name) {
     for (const auto& c : s.channels)
@@ -95,28 +89,28 @@ TEST_CASE("reset_stored sets each named channel and zeroes the other registered 
     reset_stored(t.name(), {{"ims-ms", {7, 11, 13}}, {"tcp_intranet", {1, 2, 3}}});
     const snapshot s = read_snapshot(t.name());
     REQUIRE(s.channels.size() == 4);
-    const stored_row ra = stored_of(find(s, "ims-ms"));
+    const stored_row ra = stored_of(testing_support::channel_of(s, "ims-ms"));
     CHECK(ra.messages == 7);
     CHECK(ra.recipients == 11);
     CHECK(ra.blocks == 13);
-    const stored_row rb = stored_of(find(s, "tcp_intranet"));
+    const stored_row rb = stored_of(testing_support::channel_of(s, "tcp_intranet"));
     CHECK(rb.messages == 1);
     CHECK(rb.recipients == 2);
     CHECK(rb.blocks == 3);
     // Registered but not named: zero, as are the channels that never had anything queued.
     for (const char* name : {"l", "tcp_local"}) {
-        const stored_row r = stored_of(find(s, name));
+        const stored_row r = stored_of(testing_support::channel_of(s, name));
         CHECK(r.messages == 0);
         CHECK(r.recipients == 0);
         CHECK(r.blocks == 0);
     }
     // Only Stored changes: the other rows keep what was recorded.
-    CHECK(find(s, "ims-ms").get(counter::received_messages) == 4);
-    CHECK(find(s, "l").get(counter::received_messages) == 4);
-    CHECK(find(s, "tcp_local").get(counter::submitted_messages) == 12);
+    CHECK(testing_support::channel_of(s, "ims-ms").get(counter::received_messages) == 4);
+    CHECK(testing_support::channel_of(s, "l").get(counter::received_messages) == 4);
+    CHECK(testing_support::channel_of(s, "tcp_local").get(counter::submitted_messages) == 12);
     // The writer's handles still record on top of the reset values.
     enqueued(in, a, 1, 1);
-    CHECK(find(read_snapshot(t.name()), "ims-ms").get(counter::stored_messages) == 8);
+    CHECK(testing_support::channel_of(read_snapshot(t.name()), "ims-ms").get(counter::stored_messages) == 8);
 }
 
 TEST_CASE("reset_stored registers the channels it names that are not yet registered", "[admin]") {
@@ -130,17 +124,17 @@ TEST_CASE("reset_stored registers the channels it names that are not yet registe
     const snapshot s = read_snapshot(t.name());
     CHECK(s.section.channels == 2);
     REQUIRE(has(s, "conversion"));
-    const stored_row r = stored_of(find(s, "conversion"));
+    const stored_row r = stored_of(testing_support::channel_of(s, "conversion"));
     CHECK(r.messages == 2);
     CHECK(r.recipients == 4);
     CHECK(r.blocks == 6);
-    CHECK(find(s, "conversion").get(counter::received_messages) == 0);
+    CHECK(testing_support::channel_of(s, "conversion").get(counter::received_messages) == 0);
     // A second reset finds it registered: no duplicate row.
     reset_stored(t.name(), {{"conversion", {3, 3, 3}}});
     const snapshot again = read_snapshot(t.name());
     CHECK(again.section.channels == 2);
-    CHECK(find(again, "conversion").get(counter::stored_messages) == 3);
-    CHECK(find(again, "tcp_local").get(counter::stored_messages) == 0);
+    CHECK(testing_support::channel_of(again, "conversion").get(counter::stored_messages) == 3);
+    CHECK(testing_support::channel_of(again, "tcp_local").get(counter::stored_messages) == 0);
 }
 
 TEST_CASE("reset_stored lowers a minimum only when the new value is below it", "[admin]") {
@@ -151,23 +145,23 @@ TEST_CASE("reset_stored lowers a minimum only when the new value is below it", "
     clear_section(t.name());
     for (int i = 0; i < 3; ++i) dequeued(b, 1, 1024, 1, false); // Stored -3, minimum -3
     {
-        const stored_row r = stored_of(find(read_snapshot(t.name()), "b"));
+        const stored_row r = stored_of(testing_support::channel_of(read_snapshot(t.name()), "b"));
         REQUIRE(r.messages == -3);
         REQUIRE(r.min_messages == -3);
     }
     // Above the minimum: the minimum stays, so -absolute shows the value minus it.
     reset_stored(t.name(), {{"b", {2, 2, 2}}});
     snapshot s = read_snapshot(t.name());
-    stored_row r = stored_of(find(s, "b"));
+    stored_row r = stored_of(testing_support::channel_of(s, "b"));
     CHECK(r.messages == 2);
     CHECK(r.min_messages == -3);
     CHECK(r.min_recipients == -3);
     CHECK(r.min_blocks == -3);
-    CHECK(find(s, "b").absolute(counter::stored_messages) == 5);
+    CHECK(testing_support::channel_of(s, "b").absolute(counter::stored_messages) == 5);
     // Below it: the minimum follows the value, each of the three on its own.
     reset_stored(t.name(), {{"b", {-7, -1, -4}}});
     s = read_snapshot(t.name());
-    r = stored_of(find(s, "b"));
+    r = stored_of(testing_support::channel_of(s, "b"));
     CHECK(r.messages == -7);
     CHECK(r.min_messages == -7);
     CHECK(r.recipients == -1);
@@ -175,7 +169,7 @@ TEST_CASE("reset_stored lowers a minimum only when the new value is below it", "
     CHECK(r.blocks == -4);
     CHECK(r.min_blocks == -4);
     // A channel zeroed because it is not named: minimum 0 stays 0.
-    const stored_row ra = stored_of(find(s, "a"));
+    const stored_row ra = stored_of(testing_support::channel_of(s, "a"));
     CHECK(ra.messages == 0);
     CHECK(ra.min_messages == 0);
 }
@@ -235,7 +229,7 @@ TEST_CASE("clear_section of the channels keeps the association counters", "[admi
     association_failed(a);
     clear_section(t.name(), clear_what::channels);
     const snapshot s = read_snapshot(t.name());
-    const channel_values& v = find(s, "a");
+    const channel_values& v = testing_support::channel_of(s, "a");
     CHECK(v.get(counter::received_messages) == 0);
     CHECK(v.get(counter::submitted_recipients) == 0);
     CHECK(v.get(counter::stored_blocks) == 0);
@@ -290,7 +284,7 @@ TEST_CASE("admin calls with an empty name use COUNTERS_SECTION", "[admin]") {
     CHECK(section_exists(t.name()));
     CHECK(section_exists(""));
     reset_stored("", {{"a", {1, 1, 1}}});
-    CHECK(find(read_snapshot(t.name()), "a").get(counter::stored_messages) == 1);
+    CHECK(testing_support::channel_of(read_snapshot(t.name()), "a").get(counter::stored_messages) == 1);
     clear_section("");
     CHECK(read_snapshot(t.name()).section.clear_count == 1);
     delete_section("");

@@ -83,11 +83,6 @@ private:
     std::vector<pid_t> pids_;
 };
 
-const channel_values* find(const snapshot& s, const std::string& name) {
-    for (const auto& c : s.channels)
-        if (c.name == name) return &c;
-    return nullptr;
-}
 
 } // namespace
 
@@ -106,13 +101,13 @@ TEST_CASE("forked writers give exact totals", "[multiprocess]") {
     REQUIRE(g.wait_all() == procs);
     const auto s = read_snapshot(t.name());
     REQUIRE(s.channels.size() == 3);
-    const auto* src = find(s, "tcp_local");
+    const auto* src = s.find("tcp_local");
     REQUIRE(src);
     CHECK(src->get(counter::submitted_messages) == std::int64_t{procs} * events);
     CHECK(src->get(counter::submitted_recipients) == std::int64_t{2} * procs * events);
     CHECK(src->get(counter::submitted_blocks) == std::int64_t{3} * procs * events);
     for (const char* n : {"ims-ms", "tcp_intranet"}) {
-        const auto* d = find(s, n);
+        const auto* d = s.find(n);
         REQUIRE(d);
         CHECK(d->get(counter::received_messages) == std::int64_t{2} * events);
         CHECK(d->get(counter::delivered_messages) == events);
@@ -197,10 +192,10 @@ TEST_CASE("a writer killed with SIGKILL mid-work leaves a section others update 
     });
     REQUIRE(survivors.wait_all() == 2);
     const auto s = read_snapshot(t.name());
-    const auto* c = find(s, "survivor");
+    const auto* c = s.find("survivor");
     REQUIRE(c);
     CHECK(c->get(counter::submitted_messages) == std::int64_t{2} * events);
-    const auto* b = find(s, "shared");
+    const auto* b = s.find("shared");
     REQUIRE(b);
     CHECK(b->current_in == 0); // the killed writers' open associations are not counted
     CHECK(b->get(counter::in_assocs) == 5);
@@ -305,7 +300,7 @@ TEST_CASE("clear and delete while writers are busy", "[multiprocess]") {
     }
     REQUIRE(g.wait_all() == procs);
     const auto s = read_snapshot(t.name()); // writers re-created it
-    const auto* b = find(s, "b");
+    const auto* b = s.find("b");
     REQUIRE(b);
     CHECK(b->get(counter::received_messages) > 0);
     CHECK(b->get(counter::received_messages) <= std::int64_t{procs} * events);

@@ -11,15 +11,6 @@
 using namespace counters;
 using testing_support::temp_section;
 
-namespace {
-const channel_values& find(const snapshot& s, const std::string& name) {
-    for (const auto& c : s.channels)
-        if (c.name == name) return c;
-    FAIL("channel " << name << " not in snapshot");
-    throw 0;
-}
-} // namespace
-
 TEST_CASE("a writer creates the section and records an enqueue on both sides", "[section]") {
     temp_section t;
     section sec(t.name());
@@ -30,8 +21,8 @@ TEST_CASE("a writer creates the section and records an enqueue on both sides", "
     REQUIRE(s.channels.size() == 2);
     CHECK(s.channels[0].name == "tcp_local");
     CHECK(s.channels[1].name == "ims-ms");
-    const auto& a = find(s, "tcp_local");
-    const auto& b = find(s, "ims-ms");
+    const auto& a = testing_support::channel_of(s, "tcp_local");
+    const auto& b = testing_support::channel_of(s, "ims-ms");
     CHECK(a.get(counter::submitted_messages) == 1);
     CHECK(a.get(counter::submitted_recipients) == 3);
     CHECK(a.get(counter::submitted_blocks) == 3);
@@ -54,7 +45,7 @@ TEST_CASE("dequeue moves Stored to Delivered and tracks queue time and first att
     dequeued(dst, 1, 100, 4, true);
     dequeued(dst, 2, 5000, 60, false);
     const auto s = read_snapshot(t.name());
-    const auto& d = find(s, "tcp_intranet");
+    const auto& d = testing_support::channel_of(s, "tcp_intranet");
     CHECK(d.get(counter::delivered_messages) == 2);
     CHECK(d.get(counter::delivered_recipients) == 3);
     CHECK(d.get(counter::delivered_blocks) == 1 + 5);
@@ -75,7 +66,7 @@ TEST_CASE("deferred, rejected and failed fill their rows", "[section]") {
     rejected(c, 10, 0);
     failed(c, 1, 4096);
     const snapshot snap = read_snapshot(t.name()); // keep it: v refers into it
-    const auto& v = find(snap, "tcp_local");
+    const auto& v = testing_support::channel_of(snap, "tcp_local");
     CHECK(v.get(counter::attempted_messages) == 1);
     CHECK(v.get(counter::attempted_recipients) == 2);
     CHECK(v.get(counter::attempted_blocks) == 1);
@@ -96,7 +87,7 @@ TEST_CASE("associations: totals, current gauge per process, rejected and failed"
     association_rejected(c);
     association_failed(c);
     const snapshot snap = read_snapshot(t.name()); // keep it: v refers into it
-    const auto& v = find(snap, "tcp_local");
+    const auto& v = testing_support::channel_of(snap, "tcp_local");
     CHECK(v.get(counter::in_assocs) == 2);
     CHECK(v.get(counter::out_assocs) == 1);
     CHECK(v.current_in == 1);
@@ -116,11 +107,11 @@ TEST_CASE("clear zeroes in place and Stored goes negative with a tracked minimum
     auto s = read_snapshot(t.name());
     CHECK(s.section.clear_count == 1);
     CHECK(s.section.cleared > 0);
-    CHECK(find(s, "b").get(counter::stored_messages) == 0);
+    CHECK(testing_support::channel_of(s, "b").get(counter::stored_messages) == 0);
     for (int i = 0; i < 3; ++i) dequeued(b, 1, 1024, 1, true);
     enqueued(a, b, 1, 1024);
     s = read_snapshot(t.name());
-    const auto& v = find(s, "b");
+    const auto& v = testing_support::channel_of(s, "b");
     CHECK(v.get(counter::stored_messages) == -2);
     CHECK(v.min(counter::stored_messages) == -3);
     CHECK(v.absolute(counter::stored_messages) == 1);
@@ -137,7 +128,7 @@ TEST_CASE("clear of associations only keeps the message rows", "[section]") {
     association_opened(a, direction::inbound);
     clear_section(t.name(), clear_what::associations);
     const snapshot snap = read_snapshot(t.name()); // keep it: v refers into it
-    const auto& v = find(snap, "a");
+    const auto& v = testing_support::channel_of(snap, "a");
     CHECK(v.get(counter::received_messages) == 1);
     CHECK(v.get(counter::in_assocs) == 0);
     CHECK(v.current_in == 1); // a gauge of a live connection is not cleared
@@ -222,8 +213,8 @@ TEST_CASE("delete retires the section and writers re-attach to a new one", "[sec
     enqueued(a, b, 1, 1); // notices the retired state and re-attaches
     enqueued(a, b, 1, 1);
     const auto s = read_snapshot(t.name());
-    CHECK(find(s, "a").get(counter::submitted_messages) == 2);
-    CHECK(find(s, "b").get(counter::received_messages) == 2);
+    CHECK(testing_support::channel_of(s, "a").get(counter::submitted_messages) == 2);
+    CHECK(testing_support::channel_of(s, "b").get(counter::received_messages) == 2);
 }
 
 TEST_CASE("missing sections give not_found errors naming the section", "[section]") {

@@ -21,11 +21,6 @@ namespace {
 constexpr int thread_count = 4;
 constexpr int events_per_thread = 5000;
 
-const channel_values* find(const snapshot& s, const std::string& name) {
-    for (const auto& c : s.channels)
-        if (c.name == name) return &c;
-    return nullptr;
-}
 
 /// Starts @p body(i) on thread_count threads at once (released together) and joins them.
 template <class F>
@@ -63,7 +58,7 @@ TEST_CASE("threads resolving the same names at once share one row per name", "[t
         }
     const snapshot s = read_snapshot(t.name());
     CHECK(s.channels.size() == names.size());
-    for (const auto& n : names) CHECK(find(s, n) != nullptr);
+    for (const auto& n : names) CHECK(s.find(n) != nullptr);
 }
 
 TEST_CASE("threads recording through shared handles give exact totals", "[threads]") {
@@ -93,8 +88,8 @@ TEST_CASE("threads recording through shared handles give exact totals", "[thread
     const snapshot s = read_snapshot(t.name());
     REQUIRE(s.channels.size() == 2 + thread_count);
     const std::int64_t events = std::int64_t{thread_count} * events_per_thread;
-    const channel_values* a = find(s, "tcp_local");
-    const channel_values* b = find(s, "ims-ms");
+    const channel_values* a = s.find("tcp_local");
+    const channel_values* b = s.find("ims-ms");
     REQUIRE(a != nullptr);
     REQUIRE(b != nullptr);
     CHECK(a->get(counter::submitted_messages) == events);
@@ -114,7 +109,7 @@ TEST_CASE("threads recording through shared handles give exact totals", "[thread
     CHECK(b->get(counter::attempted_messages) == events);
     CHECK(b->get(counter::attempted_blocks) == events);
     for (int i = 0; i < thread_count; ++i) {
-        const channel_values* m = find(s, "thread_" + std::to_string(i));
+        const channel_values* m = s.find("thread_" + std::to_string(i));
         REQUIRE(m != nullptr);
         CHECK(m->get(counter::out_assocs) == events_per_thread);
         CHECK(m->current_out == 0);

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace counters {
@@ -59,6 +60,9 @@ struct COUNTERS_API channel_values {
 struct COUNTERS_API snapshot {
     section_info section;
     std::vector<channel_values> channels; ///< in registration order
+    /// The channel called @p name, or nullptr. A linear search: for one look-up; index the
+    /// channels yourself to look up many.
+    const channel_values* find(std::string_view name) const noexcept;
 };
 
 /// Maps section @p name read-only and copies it. Throws counters::error: not found,

@@ -41,6 +41,12 @@ std::int64_t add_saturating(std::int64_t a, std::int64_t b) noexcept {
 
 } // namespace
 
+const channel_values* snapshot::find(std::string_view name) const noexcept {
+    for (const auto& c : channels)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
 snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name) {
     const detail::section_view view = detail::check_section(data, size, name);
     detail::shm::require_ready(data, name, detail::section_format);
