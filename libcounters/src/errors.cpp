@@ -17,6 +17,7 @@ const char* to_string(errc code) noexcept {
     case errc::invalid_argument: return "invalid argument";
     case errc::table_full: return "table full";
     case errc::system: return "system error";
+    case errc::no_space: return "no space";
     }
     return "unknown error";
 }

@@ -38,7 +38,8 @@ struct image {
     }
     unsigned char* bytes() { return reinterpret_cast<unsigned char*>(words.data()); }
     L::header& hdr() { return *reinterpret_cast<L::header*>(words.data()); }
-    L::object_head& object(std::uint32_t i) { return *L::object_at(hdr(), i); }
+    L::registry_view view() { return L::unchecked_view(hdr()); }
+    L::object_head& object(std::uint32_t i) { return *L::object_at(view(), i); }
     errc decode_code(std::size_t n = 0, std::string* what = nullptr) {
         try {
             decode_registry(words.data(), n ? n : size, "hostile");
@@ -197,25 +198,25 @@ TEST_CASE("bad object slots are corrupt", "[registry][hostile]") {
         {"field count 0", [](image& im) { im.object(0).field_count = 0; }},
         {"field count huge", [](image& im) { im.object(0).field_count = 0xffffffffu; }},
         {"field name without NUL",
-         [](image& im) { std::memset(L::field_at(im.hdr(), &im.object(0), 1)->name, 'B', L::name_field); }},
+         [](image& im) { std::memset(L::field_at(im.view(), &im.object(0), 1)->name, 'B', L::name_field); }},
         {"field name with a control character",
-         [](image& im) { L::field_at(im.hdr(), &im.object(0), 1)->name[0] = '\033'; }},
-        {"field kind", [](image& im) { L::field_at(im.hdr(), &im.object(0), 1)->kind = 9; }},
-        {"field flags", [](image& im) { L::field_at(im.hdr(), &im.object(0), 1)->flags = 0x80; }},
-        {"numeric size", [](image& im) { L::field_at(im.hdr(), &im.object(0), 1)->size = 4; }},
-        {"string size huge", [](image& im) { L::field_at(im.hdr(), &im.object(1), 2)->size = 0x7fffffff; }},
+         [](image& im) { L::field_at(im.view(), &im.object(0), 1)->name[0] = '\033'; }},
+        {"field kind", [](image& im) { L::field_at(im.view(), &im.object(0), 1)->kind = 9; }},
+        {"field flags", [](image& im) { L::field_at(im.view(), &im.object(0), 1)->flags = 0x80; }},
+        {"numeric size", [](image& im) { L::field_at(im.view(), &im.object(0), 1)->size = 4; }},
+        {"string size huge", [](image& im) { L::field_at(im.view(), &im.object(1), 2)->size = 0x7fffffff; }},
         {"field offset outside",
-         [](image& im) { L::field_at(im.hdr(), &im.object(0), 1)->offset = 0xfffffff8u; }},
-        {"field offset unaligned", [](image& im) { L::field_at(im.hdr(), &im.object(0), 1)->offset = 3; }},
-        {"overlapping fields", [](image& im) { L::field_at(im.hdr(), &im.object(0), 1)->offset = 0; }},
-        {"storage size", [](image& im) { L::field_at(im.hdr(), &im.object(0), 1)->storage = 4096; }},
+         [](image& im) { L::field_at(im.view(), &im.object(0), 1)->offset = 0xfffffff8u; }},
+        {"field offset unaligned", [](image& im) { L::field_at(im.view(), &im.object(0), 1)->offset = 3; }},
+        {"overlapping fields", [](image& im) { L::field_at(im.view(), &im.object(0), 1)->offset = 0; }},
+        {"storage size", [](image& im) { L::field_at(im.view(), &im.object(0), 1)->storage = 4096; }},
         {"object name with a control character", [](image& im) { im.object(0).name[1] = '\033'; }},
         {"instance name with a space",
-         [](image& im) { L::instance_at(im.hdr(), &im.object(1), 0)->name[1] = ' '; }},
+         [](image& im) { L::instance_at(im.view(), &im.object(1), 0)->name[1] = ' '; }},
         {"instance name with a control character",
-         [](image& im) { L::instance_at(im.hdr(), &im.object(1), 0)->name[0] = '\n'; }},
+         [](image& im) { L::instance_at(im.view(), &im.object(1), 0)->name[0] = '\n'; }},
         {"instance name without NUL",
-         [](image& im) { std::memset(L::instance_at(im.hdr(), &im.object(1), 0)->name, 'C', L::name_field); }},
+         [](image& im) { std::memset(L::instance_at(im.view(), &im.object(1), 0)->name, 'C', L::name_field); }},
     };
     for (const auto& m : ms) {
         image im;
@@ -229,11 +230,11 @@ TEST_CASE("bad object slots are corrupt", "[registry][hostile]") {
 
 TEST_CASE("hostile process slots do not crash or count", "[registry][hostile]") {
     image im;
-    L::process_slot* p = L::process_at(im.hdr(), 5);
+    L::process_slot* p = L::process_at(im.view(), 5);
     p->owner.store(0x7fffffffffffULL); // not a pid
     p->entry[0].key.store(0xffffffffu);
     p->entry[0].value.store(1000);
-    L::process_slot* q = L::process_at(im.hdr(), 6);
+    L::process_slot* q = L::process_at(im.view(), 6);
     q->owner.store(static_cast<std::uint64_t>(::getpid())); // a live pid with a wild key
     q->start_ticks.store(-1);
     q->entry[0].key.store(0xfffffff0u);
@@ -301,7 +302,7 @@ TEST_CASE("a registration claim of a dead process is taken over", "[registry][fa
     {
         reg_testing::raw_map m(t.name());
         auto& h = *reinterpret_cast<L::header*>(m.data());
-        L::object_head* o = L::object_at(h, 1);
+        L::object_head* o = L::object_at(L::unchecked_view(h), 1);
         // As if `dead` had claimed slot 1 and died before publishing it.
         o->claim.store((std::uint64_t(static_cast<std::uint32_t>(dead)) << 32) | 1234u);
         std::memcpy(o->name, "half", 5);
@@ -327,7 +328,7 @@ TEST_CASE("a live registrant's claim stamped in the future is not taken over", "
     {
         reg_testing::raw_map m(t.name());
         auto& h = *reinterpret_cast<L::header*>(m.data());
-        L::object_head* o = L::object_at(h, 1);
+        L::object_head* o = L::object_at(L::unchecked_view(h), 1);
         // A live process claimed slot 1 at a time a few seconds ahead of ours (a clock step).
         const auto then = static_cast<std::uint32_t>(::time(nullptr) + 5);
         o->claim.store((std::uint64_t(static_cast<std::uint32_t>(live)) << 32) | then);

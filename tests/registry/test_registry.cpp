@@ -493,11 +493,11 @@ TEST_CASE("a string writer that died mid-update is taken over", "[registry][faul
         // the buffer it would have been filling.
         reg_testing::raw_map m(t.name());
         REQUIRE(m.data() != nullptr);
-        auto& h = *reinterpret_cast<detail::reg::header*>(m.data());
-        detail::reg::object_head* o = detail::reg::object_at(h, 0);
-        detail::reg::field_desc* d = detail::reg::field_at(h, o, 2);
+        const auto v = detail::reg::unchecked_view(*reinterpret_cast<detail::reg::header*>(m.data()));
+        detail::reg::object_head* o = detail::reg::object_at(v, 0);
+        detail::reg::field_desc* d = detail::reg::field_at(v, o, 2);
         REQUIRE(std::string(d->name) == "mailPartitionPath");
-        unsigned char* st = detail::reg::data_of(detail::reg::instance_at(h, o, 0)) + d->offset;
+        unsigned char* st = detail::reg::data_of(detail::reg::instance_at(v, o, 0)) + d->offset;
         std::uint64_t seq;
         std::memcpy(&seq, st, 8);
         REQUIRE((seq & 1) == 0);

@@ -40,7 +40,7 @@ TEST_CASE("copies of an error share their text and stay valid", "[error]") {
 
 TEST_CASE("every code and kind has a lower-case name", "[error]") {
     for (errc c : {errc::not_found, errc::exists, errc::permission, errc::corrupt, errc::foreign, errc::version,
-                   errc::not_ready, errc::retired, errc::invalid_argument, errc::table_full, errc::system}) {
+                   errc::not_ready, errc::retired, errc::invalid_argument, errc::table_full, errc::system, errc::no_space}) {
         const std::string n = to_string(c);
         CHECK_FALSE(n.empty());
         CHECK(n != "unknown error");

@@ -260,6 +260,27 @@ TEST_CASE("writers refuse a section owned by another user", "[hostile][permissio
                   return e.code() == errc::permission ? 0 : 4;
               }
           }) == 0);
-    CHECK_NOTHROW(read_snapshot(t.name())); // reading is harmless: input is validated
-    CHECK_NOTHROW(section(t.name()));       // root may write anything
+    // Reading is harmless (input is validated) but says the section is not to be trusted.
+    CHECK_FALSE(read_snapshot(t.name()).section.distrust.empty());
+    // Root is no exception: a section planted by nobody is refused, unless nobody is the
+    // MTA user (or nobody's group the MTA group) by configuration.
+    try {
+        section planted(t.name());
+        FAIL("root wrote into a section planted by nobody");
+    } catch (const error& e) {
+        CHECK(e.code() == errc::permission);
+        CHECK(std::string(e.what()).find("refusing to write: owned by uid 65534") != std::string::npos);
+    }
+    ::setenv("COUNTERS_MTA_USER", "65534", 1);
+    CHECK_NOTHROW(section(t.name()));
+    CHECK(read_snapshot(t.name()).section.distrust.empty());
+    ::unsetenv("COUNTERS_MTA_USER");
+    ::setenv("COUNTERS_MTA_GROUP", "65534", 1);
+    CHECK_NOTHROW(section(t.name())); // group nogroup, mode 0660: the MTA group's section
+    REQUIRE(::chmod(path.c_str(), 0666) == 0);
+    CHECK_THROWS_AS(section(t.name()), error); // ... but never world-writable
+    ::unsetenv("COUNTERS_MTA_GROUP");
+    // A root-owned section is trusted whatever its mode (root chose it).
+    REQUIRE(::chown(path.c_str(), 0, 0) == 0);
+    CHECK_NOTHROW(section(t.name()));
 }

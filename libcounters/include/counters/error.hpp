@@ -25,6 +25,7 @@ enum class errc {
     invalid_argument,   ///< a bad name, size or option was passed by the caller
     table_full,         ///< a fixed-size table in the section has no free slot
     system,             ///< any other operating-system failure
+    no_space,           ///< not enough space in /dev/shm to create or back the segment
 };
 
 /// Returns a short lower-case name for @p code ("not found", "corrupt", ...).

@@ -175,8 +175,8 @@ private:
     std::uint32_t object_ = 0;
     std::uint32_t instance_ = 0;
     std::string name_;
-    void* lookup(std::string_view field, field_kind kind, std::uint32_t* field_index,
-                 std::uint32_t* size) const;
+    void* lookup(std::string_view field, field_kind kind, std::uint32_t* field_index, std::uint32_t* size,
+                 bool* per_process) const;
 };
 
 /// A registered counter object.

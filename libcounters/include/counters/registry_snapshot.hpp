@@ -33,6 +33,9 @@ struct COUNTERS_API registry_info {
     std::int64_t modified = 0;        ///< last registration or reset (seconds since the epoch)
     std::uint64_t instance_id = 0;    ///< random id drawn at creation
     std::uint64_t size = 0;           ///< segment size in bytes
+    /// Empty when a producer would trust the registry; otherwise why it would not (its
+    /// values may have been planted). Set by read_registry() only.
+    std::string distrust;
 };
 
 /// One field's value in one instance.

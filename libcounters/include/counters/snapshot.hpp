@@ -33,6 +33,10 @@ struct COUNTERS_API section_info {
     std::int64_t overflow = 0;       ///< registrations refused because the table was full
     std::uint64_t instance_id = 0;   ///< random id drawn at creation
     std::uint64_t size = 0;          ///< segment size in bytes
+    /// Empty when a writer would trust the section; otherwise why it would not (e.g. owned
+    /// by another user and world-writable): its figures may have been planted. Set by
+    /// read_snapshot() only. See libcounters(3), "Trust".
+    std::string distrust;
 };
 
 /// Values of one channel at the moment it was read.

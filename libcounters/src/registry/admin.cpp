@@ -30,7 +30,8 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
     validate_registry_name(reg_name);
     const detail::shm::segment seg =
         detail::shm::segment::open(reg_name, object_kind::registry, detail::shm::segment::access::read_write);
-    const header& h = check_header(seg.data(), seg.size(), reg_name);
+    const registry_view view = check_header(seg.data(), seg.size(), reg_name);
+    header& h = *view.hdr;
     const std::uint32_t st = h.state.load(std::memory_order_acquire);
     if (st != state_ready)
         throw reg_error(st == state_retired ? errc::retired : errc::not_ready, reg_name, "registry is not ready");
@@ -39,12 +40,13 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
         inst_name = counter.substr(0, dot);
         field = counter.substr(dot + 1);
     }
-    for (std::uint32_t i = 0; i < h.max_objects; ++i) {
-        object_head* o = object_at(h, i);
+    for (std::uint32_t i = 0; i < view.max_objects; ++i) {
+        object_head* o = object_at(view, i);
         const std::uint64_t c = o->claim.load(std::memory_order_acquire);
         if (c == claim_free) break;
         if (c != claim_ready || !name_equals(o->name, object)) continue;
-        const object_schema schema = read_schema(h, i, reg_name);
+        const checked_schema checked = read_schema(view, i, reg_name);
+        const object_schema& schema = checked.fields;
         std::uint32_t f = 0;
         while (f < schema.size() && schema[f].name != field) ++f;
         if (f == schema.size())
@@ -54,17 +56,16 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
             throw reg_error(errc::invalid_argument, reg_name,
                             std::string("counter ").append(object).append(".").append(field).append(
                                 " is a live gauge (kept per process) and cannot be reset"));
-        const field_desc& d = *field_at(h, o, f);
         std::size_t done = 0;
-        for (std::uint32_t k = 0; k < h.max_instances; ++k) {
-            instance_head* in = instance_at(h, o, k);
+        for (std::uint32_t k = 0; k < view.max_instances; ++k) {
+            instance_head* in = instance_at(view, o, k);
             const std::uint64_t ic = in->claim.load(std::memory_order_acquire);
             if (ic == claim_free) break;
             if (ic != claim_ready) continue;
             if (!inst_name.empty() && !name_equals(in->name, inst_name)) continue;
-            void* v = data_of(in) + d.offset;
+            void* v = data_of(in) + checked.offsets[f];
             if (schema[f].kind == field_kind::string)
-                store_string(v, d.size, "");
+                store_string(v, schema[f].size, "");
             else
                 static_cast<a64*>(v)->store(0, std::memory_order_relaxed);
             ++done;
@@ -72,7 +73,7 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
         if (done == 0 && !inst_name.empty())
             throw reg_error(errc::not_found, reg_name,
                             std::string("object ").append(object).append(" has no instance ").append(inst_name));
-        const_cast<header&>(h).modified.store(detail::shm::now_seconds(), std::memory_order_relaxed);
+        h.modified.store(detail::shm::now_seconds(), std::memory_order_relaxed);
         return done;
     }
     throw reg_error(errc::not_found, reg_name, "no counter object " + object);

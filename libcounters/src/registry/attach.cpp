@@ -53,38 +53,42 @@ void init_header(void* data, const registry_options& o, const geometry& g) {
 }
 
 /// The total word of the per-process gauge a process entry key names, or nullptr.
-a64* total_for_key(const header& h, std::uint32_t key) noexcept {
+a64* total_for_key(const registry_view& v, std::uint32_t key) noexcept {
     if (key == 0) return nullptr;
     const std::uint32_t k = key - 1;
-    const std::uint32_t f = k % h.max_fields;
-    const std::uint32_t rest = k / h.max_fields;
-    const std::uint32_t i = rest % h.max_instances;
-    const std::uint32_t o = rest / h.max_instances;
-    if (o >= h.max_objects) return nullptr;
-    object_head* obj = object_at(h, o);
-    if (obj->claim.load(std::memory_order_acquire) != claim_ready || f >= obj->field_count) return nullptr;
-    const field_desc& d = *field_at(h, obj, f);
-    if (d.kind != kind_gauge || (d.flags & flag_per_process) == 0 ||
-        std::uint64_t{d.offset} + per_process_storage > h.data_size || d.offset % 8 != 0)
+    const std::uint32_t f = k % v.max_fields;
+    const std::uint32_t rest = k / v.max_fields;
+    const std::uint32_t i = rest % v.max_instances;
+    const std::uint32_t o = rest / v.max_instances;
+    if (o >= v.max_objects) return nullptr;
+    object_head* obj = object_at(v, o);
+    if (obj->claim.load(std::memory_order_acquire) != claim_ready ||
+        f >= __atomic_load_n(&obj->field_count, __ATOMIC_RELAXED))
         return nullptr;
-    instance_head* in = instance_at(h, obj, i);
-    return reinterpret_cast<a64*>(data_of(in) + d.offset);
+    const field_desc& d = *field_at(v, obj, f);
+    // Each descriptor field is read once: checked and used as the same value.
+    const std::uint8_t kind = __atomic_load_n(&d.kind, __ATOMIC_RELAXED);
+    const std::uint8_t flags = __atomic_load_n(&d.flags, __ATOMIC_RELAXED);
+    const std::uint32_t offset = __atomic_load_n(&d.offset, __ATOMIC_RELAXED);
+    if (kind != kind_gauge || (flags & flag_per_process) == 0 ||
+        std::uint64_t{offset} + per_process_storage > v.data_size || offset % 8 != 0)
+        return nullptr;
+    return reinterpret_cast<a64*>(data_of(instance_at(v, obj, i)) + offset);
 }
-
 
 /// The engine's view of the writer-process table.
 class writer_slots final : public shm::process_table {
 public:
-    explicit writer_slots(header& h) : h_(h) {}
-    std::uint32_t count() const noexcept override { return h_.process_slots; }
-    shm::au64& owner(std::uint32_t i) const noexcept override { return process_at(h_, i)->owner; }
-    shm::a64& start_ticks(std::uint32_t i) const noexcept override { return process_at(h_, i)->start_ticks; }
+    explicit writer_slots(const registry_view& v) : v_(v) {}
+    std::uint32_t count() const noexcept override { return v_.process_slots; }
+    shm::au64& owner(std::uint32_t i) const noexcept override { return process_at(v_, i)->owner; }
+    shm::a64& start_ticks(std::uint32_t i) const noexcept override { return process_at(v_, i)->start_ticks; }
     void reap(std::uint32_t i) const noexcept override {
-        reap_entries(h_, *process_at(h_, i));
-        h_.reaped.fetch_add(1, std::memory_order_release);
+        reap_entries(v_, *process_at(v_, i));
+        v_.hdr->reaped.fetch_add(1, std::memory_order_release);
     }
     void reset(std::uint32_t i) const noexcept override {
-        process_slot& p = *process_at(h_, i);
+        process_slot& p = *process_at(v_, i);
         for (auto& e : p.entry) {
             e.value.store(0, std::memory_order_relaxed);
             e.key.store(0, std::memory_order_relaxed);
@@ -93,7 +97,7 @@ public:
     }
 
 private:
-    header& h_;
+    const registry_view& v_;
 };
 
 /// A table of named registry slots (objects, or the instances of one object).
@@ -105,25 +109,25 @@ public:
         : r_(r), count_(count), what_(what), object_(object), schema_(schema) {}
     std::uint32_t count() const noexcept override { return count_; }
     shm::au64& claim(std::uint32_t i) const noexcept override {
-        return object_ != nullptr ? instance_at(*r_.hdr, object_, i)->claim : object_at(*r_.hdr, i)->claim;
+        return object_ != nullptr ? instance_at(r_.view, object_, i)->claim : object_at(r_.view, i)->claim;
     }
     bool holds(std::uint32_t i, std::string_view n) const override {
-        return name_equals(object_ != nullptr ? instance_at(*r_.hdr, object_, i)->name : object_at(*r_.hdr, i)->name, n);
+        return name_equals(object_ != nullptr ? instance_at(r_.view, object_, i)->name : object_at(r_.view, i)->name, n);
     }
     void fill(std::uint32_t i, std::string_view n) const override {
         if (object_ != nullptr) {
-            instance_head* in = instance_at(*r_.hdr, object_, i);
+            instance_head* in = instance_at(r_.view, object_, i);
             in->claim_time = shm::now_seconds();
             put_name(in->name, n);
             return;
         }
-        object_head* o = object_at(*r_.hdr, i);
+        object_head* o = object_at(r_.view, i);
         o->claim_time = shm::now_seconds();
         put_name(o->name, n);
         std::uint32_t offset = 0;
-        for (std::uint32_t f = 0; f < schema_->size(); ++f) {
+        for (std::uint32_t f = 0; f < static_cast<std::uint32_t>(schema_->size()); ++f) {
             const field_def& def = (*schema_)[f];
-            field_desc& d = *field_at(*r_.hdr, o, f);
+            field_desc& d = *field_at(r_.view, o, f);
             std::memset(&d, 0, sizeof d);
             put_name(d.name, def.name);
             d.kind = static_cast<std::uint8_t>(def.kind);
@@ -173,13 +177,13 @@ std::shared_ptr<registry_impl> open_or_create(const std::string& name, const reg
     return std::make_shared<registry_impl>(name, std::move(a.seg));
 }
 
-void reap_entries(const header& h, process_slot& ps) noexcept {
+void reap_entries(const registry_view& v, process_slot& ps) noexcept {
     for (auto& e : ps.entry) {
         const std::uint32_t key = e.key.load(std::memory_order_acquire);
         if (key == 0) continue;
-        const std::int64_t v = e.value.exchange(0, std::memory_order_acq_rel);
-        if (v != 0) {
-            if (a64* total = total_for_key(h, key)) total->fetch_sub(v, std::memory_order_relaxed);
+        const std::int64_t share = e.value.exchange(0, std::memory_order_acq_rel);
+        if (share != 0) {
+            if (a64* total = total_for_key(v, key)) total->fetch_sub(share, std::memory_order_relaxed);
         }
         e.key.store(0, std::memory_order_release);
     }
@@ -190,22 +194,23 @@ void reap_entries(const header& h, process_slot& ps) noexcept {
 using namespace reg;
 
 registry_impl::registry_impl(std::string n, shm::segment s) : name(std::move(n)), seg(std::move(s)) {
-    hdr = static_cast<header*>(seg.data());
+    view = check_header(seg.data(), seg.size(), name);
+    hdr = view.hdr;
 }
 
 registry_impl::~registry_impl() {
     // A clean detach: this process's share of per-process gauges leaves the totals.
-    if (const auto mine = procs.current()) shm::release_process_slot(writer_slots(*hdr), *mine);
+    if (const auto mine = procs.current()) shm::release_process_slot(writer_slots(view), *mine);
 }
 
 bool registry_impl::claim_process_slot() noexcept {
-    return procs.get(writer_slots(*hdr), true).has_value();
+    return procs.get(writer_slots(view), true).has_value();
 }
 
 process_entry* registry_impl::entry_for(std::uint32_t key) noexcept {
-    const std::optional<std::uint32_t> mine = procs.get(writer_slots(*hdr), true);
+    const std::optional<std::uint32_t> mine = procs.get(writer_slots(view), true);
     if (!mine) return nullptr;
-    process_slot* ps = process_at(*hdr, *mine);
+    process_slot* ps = process_at(view, *mine);
     for (auto& e : ps->entry) {
         std::uint32_t c = e.key.load(std::memory_order_relaxed);
         if (c == key) return &e;
@@ -216,20 +221,20 @@ process_entry* registry_impl::entry_for(std::uint32_t key) noexcept {
     return nullptr;
 }
 
-bool registry_impl::reap_dead() noexcept { return shm::reap_dead_owners(writer_slots(*hdr)); }
+bool registry_impl::reap_dead() noexcept { return shm::reap_dead_owners(writer_slots(view)); }
 
 std::uint32_t registry_impl::resolve_object(std::string_view object, const object_schema& schema) {
     validate_name(name, "object", object, false);
-    validate_schema(name, object, schema, hdr->max_fields, hdr->data_size);
+    validate_schema(name, object, schema, view.max_fields, view.data_size);
     std::lock_guard<std::mutex> lock(mu);
-    const named_slots table(*this, hdr->max_objects, "object", nullptr, &schema);
+    const named_slots table(*this, view.max_objects, "object", nullptr, &schema);
     const shm::claim_result r = shm::claim_name(table, object, claim_wait);
     switch (r.outcome) {
     case shm::claim_outcome::registered:
         hdr->modified.store(shm::now_seconds(), std::memory_order_relaxed);
         return r.index;
     case shm::claim_outcome::found: {
-        const object_schema have = read_schema(*hdr, r.index, name);
+        const object_schema have = read_schema(view, r.index, name).fields;
         bool same = have.size() == schema.size();
         for (std::size_t f = 0; same && f < have.size(); ++f)
             same = have[f].name == schema[f].name && have[f].kind == schema[f].kind &&
@@ -241,20 +246,20 @@ std::uint32_t registry_impl::resolve_object(std::string_view object, const objec
     case shm::claim_outcome::full: break;
     }
     throw reg_error(errc::table_full, name,
-                "object table full (" + std::to_string(hdr->max_objects) + " objects); cannot register " +
+                "object table full (" + std::to_string(view.max_objects) + " objects); cannot register " +
                     std::string(object));
 }
 
 std::uint32_t registry_impl::resolve_instance(std::uint32_t object, std::string_view instance) {
     validate_name(name, "instance", instance, true);
     std::lock_guard<std::mutex> lock(mu);
-    object_head* o = object_at(*hdr, object);
-    const named_slots table(*this, hdr->max_instances, "instance", o, nullptr);
+    object_head* o = object_at(view, object);
+    const named_slots table(*this, view.max_instances, "instance", o, nullptr);
     const shm::claim_result r = shm::claim_name(table, instance, claim_wait);
     if (r.outcome == shm::claim_outcome::registered) hdr->modified.store(shm::now_seconds(), std::memory_order_relaxed);
     if (r.outcome != shm::claim_outcome::full) return r.index;
     throw reg_error(errc::table_full, name,
-                "instance table of object " + std::string(o->name) + " full (" +
+                "instance table of object " + field_text(o->name) + " full (" +
                     std::to_string(hdr->max_instances) + " instances); cannot register " + std::string(instance));
 }
 

@@ -23,42 +23,71 @@ bool name_char(char c) {
 }
 } // namespace
 
-const header& check_header(const void* data, std::size_t size, const std::string& name) {
+namespace {
+/// One relaxed load of a plain field another process may be rewriting.
+template <class T>
+T once(const T& field) noexcept {
+    return __atomic_load_n(&field, __ATOMIC_RELAXED);
+}
+} // namespace
+
+registry_view check_header(const void* data, std::size_t size, const std::string& name) {
     shm::check_prefix(data, size, name, registry_format);
     const auto& h = *static_cast<const header*>(data);
-    if (h.name_size != name_field) corrupt(name, "bad name size " + std::to_string(h.name_size));
-    if (h.field_desc_size != sizeof(field_desc))
-        corrupt(name, "bad field descriptor size " + std::to_string(h.field_desc_size));
-    if (h.max_objects == 0 || h.max_objects > limit_objects)
-        corrupt(name, "bad object table size " + std::to_string(h.max_objects));
-    if (h.max_fields == 0 || h.max_fields > limit_fields)
-        corrupt(name, "bad field limit " + std::to_string(h.max_fields));
-    if (h.max_instances == 0 || h.max_instances > limit_instances)
-        corrupt(name, "bad instance limit " + std::to_string(h.max_instances));
-    if (h.data_size < 8 || h.data_size > limit_data_size || h.data_size % 8 != 0)
-        corrupt(name, "bad instance data size " + std::to_string(h.data_size));
-    if (h.process_slots > limit_process_slots)
-        corrupt(name, "bad process slot count " + std::to_string(h.process_slots));
-    if (h.process_slot_size != sizeof(process_slot) || h.process_entries != process_entries)
-        corrupt(name, "bad process slot size " + std::to_string(h.process_slot_size));
-    if (h.instance_size < sizeof(instance_head) + h.data_size || h.instance_size % 64 != 0 ||
-        h.instance_size > 2 * limit_data_size)
-        corrupt(name, "bad instance size " + std::to_string(h.instance_size));
+    registry_view v;
+    v.hdr = const_cast<header*>(&h);
+    v.major = once(h.major);
+    v.minor = once(h.minor);
+    const std::uint32_t header_size = once(h.header_size);
+    const std::uint32_t name_size = once(h.name_size);
+    v.field_desc_size = once(h.field_desc_size);
+    v.max_objects = once(h.max_objects);
+    v.max_fields = once(h.max_fields);
+    v.max_instances = once(h.max_instances);
+    v.data_size = once(h.data_size);
+    v.process_slots = once(h.process_slots);
+    v.process_slot_size = once(h.process_slot_size);
+    const std::uint32_t entries = once(h.process_entries);
+    v.instance_size = once(h.instance_size);
+    v.object_size = once(h.object_size);
+    v.objects_offset = once(h.objects_offset);
+    v.processes_offset = once(h.processes_offset);
+    const std::uint64_t total_size = once(h.total_size);
+    if (header_size < sizeof(header) || header_size % 64 != 0)
+        corrupt(name, "bad header size " + std::to_string(header_size));
+    if (name_size != name_field) corrupt(name, "bad name size " + std::to_string(name_size));
+    if (v.field_desc_size != sizeof(field_desc))
+        corrupt(name, "bad field descriptor size " + std::to_string(v.field_desc_size));
+    if (v.max_objects == 0 || v.max_objects > limit_objects)
+        corrupt(name, "bad object table size " + std::to_string(v.max_objects));
+    if (v.max_fields == 0 || v.max_fields > limit_fields)
+        corrupt(name, "bad field limit " + std::to_string(v.max_fields));
+    if (v.max_instances == 0 || v.max_instances > limit_instances)
+        corrupt(name, "bad instance limit " + std::to_string(v.max_instances));
+    if (v.data_size < 8 || v.data_size > limit_data_size || v.data_size % 8 != 0)
+        corrupt(name, "bad instance data size " + std::to_string(v.data_size));
+    if (v.process_slots > limit_process_slots)
+        corrupt(name, "bad process slot count " + std::to_string(v.process_slots));
+    if (v.process_slot_size != sizeof(process_slot) || entries != process_entries)
+        corrupt(name, "bad process slot size " + std::to_string(v.process_slot_size));
+    if (v.instance_size < sizeof(instance_head) + v.data_size || v.instance_size % 64 != 0 ||
+        v.instance_size > 2 * limit_data_size)
+        corrupt(name, "bad instance size " + std::to_string(v.instance_size));
     // Every quantity is bounded above, so these products cannot overflow 64 bits.
-    const std::uint64_t need_object = sizeof(object_head) + std::uint64_t{h.max_fields} * h.field_desc_size +
-                                      std::uint64_t{h.max_instances} * h.instance_size;
-    if (h.object_size < need_object || h.object_size % 64 != 0)
-        corrupt(name, "bad object size " + std::to_string(h.object_size));
-    const std::uint64_t obj_end = h.objects_offset + std::uint64_t{h.max_objects} * h.object_size;
-    const std::uint64_t proc_end = h.processes_offset + std::uint64_t{h.process_slots} * h.process_slot_size;
-    if (!shm::table_inside(h.objects_offset, h.max_objects, h.object_size, h.header_size, size))
+    const std::uint64_t need_object = sizeof(object_head) + std::uint64_t{v.max_fields} * v.field_desc_size +
+                                      std::uint64_t{v.max_instances} * v.instance_size;
+    if (v.object_size < need_object || v.object_size % 64 != 0 || v.object_size > need_object + 4096)
+        corrupt(name, "bad object size " + std::to_string(v.object_size));
+    const std::uint64_t obj_end = v.objects_offset + std::uint64_t{v.max_objects} * v.object_size;
+    const std::uint64_t proc_end = v.processes_offset + std::uint64_t{v.process_slots} * v.process_slot_size;
+    if (!shm::table_inside(v.objects_offset, v.max_objects, v.object_size, header_size, size))
         corrupt(name, "object table outside the segment");
-    if (!shm::table_inside(h.processes_offset, h.process_slots, h.process_slot_size, obj_end, size))
+    if (!shm::table_inside(v.processes_offset, v.process_slots, v.process_slot_size, obj_end, size))
         corrupt(name, "process table outside the segment");
-    if (h.total_size > size || h.total_size < proc_end)
-        corrupt(name, "recorded size " + std::to_string(h.total_size) + " does not match segment size " +
+    if (total_size > size || total_size < proc_end)
+        corrupt(name, "recorded size " + std::to_string(total_size) + " does not match segment size " +
                           std::to_string(size));
-    return h;
+    return v;
 }
 
 bool read_name(const char (&field)[name_field], std::string& out) {
@@ -74,42 +103,46 @@ std::uint32_t storage_of(const field_def& f) noexcept {
     return 8;
 }
 
-object_schema read_schema(const header& h, std::uint32_t index, const std::string& name) {
-    object_head* o = object_at(h, index);
+checked_schema read_schema(const registry_view& v, std::uint32_t index, const std::string& name) {
+    object_head* o = object_at(v, index);
     const std::string where = "object slot " + std::to_string(index) + ": ";
-    if (o->field_count == 0 || o->field_count > h.max_fields)
-        corrupt(name, where + "bad field count " + std::to_string(o->field_count));
-    object_schema s;
+    const std::uint32_t count = once(o->field_count);
+    if (count == 0 || count > v.max_fields) corrupt(name, where + "bad field count " + std::to_string(count));
+    checked_schema cs;
+    object_schema& s = cs.fields;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
-    for (std::uint32_t i = 0; i < o->field_count; ++i) {
-        const field_desc& d = *field_at(h, o, i);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const field_desc& d = *field_at(v, o, i);
         const std::string fw = where + "field " + std::to_string(i) + ": ";
+        const std::uint8_t kind = once(d.kind), flags = once(d.flags);
+        const std::uint32_t size = once(d.size), storage = once(d.storage), offset = once(d.offset);
         field_def f;
         if (!read_name(d.name, f.name)) corrupt(name, fw + "bad name (empty or not NUL-terminated)");
         if (!std::all_of(f.name.begin(), f.name.end(), name_char)) corrupt(name, fw + "bad name characters");
-        if (d.kind < kind_counter || d.kind > kind_string) corrupt(name, fw + "bad kind " + std::to_string(d.kind));
-        f.kind = static_cast<field_kind>(d.kind);
-        if ((d.flags & ~flag_per_process) != 0) corrupt(name, fw + "bad flags");
-        f.per_process = (d.flags & flag_per_process) != 0;
+        if (kind < kind_counter || kind > kind_string) corrupt(name, fw + "bad kind " + std::to_string(kind));
+        f.kind = static_cast<field_kind>(kind);
+        if ((flags & ~flag_per_process) != 0) corrupt(name, fw + "bad flags");
+        f.per_process = (flags & flag_per_process) != 0;
         if (f.per_process && f.kind != field_kind::gauge) corrupt(name, fw + "per-process flag on a non-gauge");
         if (f.kind == field_kind::string) {
-            if (d.size < 2 || d.size > h.data_size) corrupt(name, fw + "bad string size " + std::to_string(d.size));
-        } else if (d.size != 8) {
-            corrupt(name, fw + "bad size " + std::to_string(d.size));
+            if (size < 2 || size > v.data_size) corrupt(name, fw + "bad string size " + std::to_string(size));
+        } else if (size != 8) {
+            corrupt(name, fw + "bad size " + std::to_string(size));
         }
-        f.size = d.size;
-        if (d.storage != storage_of(f)) corrupt(name, fw + "bad storage size " + std::to_string(d.storage));
-        if (d.offset % 8 != 0 || std::uint64_t{d.offset} + d.storage > h.data_size)
-            corrupt(name, fw + "offset " + std::to_string(d.offset) + " outside the instance data");
+        f.size = size;
+        if (storage != storage_of(f)) corrupt(name, fw + "bad storage size " + std::to_string(storage));
+        if (offset % 8 != 0 || std::uint64_t{offset} + storage > v.data_size)
+            corrupt(name, fw + "offset " + std::to_string(offset) + " outside the instance data");
         for (const auto& g : s)
             if (g.name == f.name) corrupt(name, fw + "duplicate field name " + f.name);
-        spans.emplace_back(d.offset, d.offset + d.storage);
+        spans.emplace_back(offset, offset + storage);
         s.push_back(std::move(f));
+        cs.offsets.push_back(offset);
     }
     std::sort(spans.begin(), spans.end());
     for (std::size_t i = 1; i < spans.size(); ++i)
         if (spans[i].first < spans[i - 1].second) corrupt(name, where + "overlapping fields");
-    return s;
+    return cs;
 }
 
 bool valid_name(std::string_view n, bool instance) noexcept {

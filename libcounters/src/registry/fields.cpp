@@ -88,51 +88,58 @@ bool string_field::set(std::string_view s) const noexcept {
 // ---- set-up calls ----
 
 void* counter_instance::lookup(std::string_view field, field_kind kind, std::uint32_t* field_index,
-                               std::uint32_t* size) const {
+                               std::uint32_t* size, bool* per_process) const {
     if (!impl_) throw reg_error(errc::invalid_argument, "", "field lookup on an empty counter instance");
-    const header& h = *impl_->hdr;
-    object_head* o = object_at(h, object_);
-    const object_schema schema = detail::reg::read_schema(h, object_, impl_->name);
-    for (std::uint32_t f = 0; f < schema.size(); ++f) {
-        if (schema[f].name != field) continue;
-        if (schema[f].kind != kind)
+    const registry_view& v = impl_->view;
+    object_head* o = object_at(v, object_);
+    // The schema is read and checked once; its offsets, not the descriptors, are used.
+    const checked_schema schema = detail::reg::read_schema(v, object_, impl_->name);
+    const std::string object = field_text(o->name);
+    for (std::uint32_t f = 0; f < static_cast<std::uint32_t>(schema.fields.size()); ++f) {
+        const field_def& def = schema.fields[f];
+        if (def.name != field) continue;
+        if (def.kind != kind)
             throw reg_error(errc::invalid_argument, impl_->name,
-                        "field " + std::string(o->name) + "." + std::string(field) + " is a " +
-                            to_string(schema[f].kind) + ", not a " + to_string(kind));
+                            "field " + object + "." + std::string(field) + " is a " + to_string(def.kind) +
+                                ", not a " + to_string(kind));
         *field_index = f;
-        *size = schema[f].size;
-        return data_of(instance_at(h, o, instance_)) + field_at(h, o, f)->offset;
+        *size = def.size;
+        *per_process = def.per_process;
+        return data_of(instance_at(v, o, instance_)) + schema.offsets[f];
     }
-    throw reg_error(errc::invalid_argument, impl_->name,
-                "object " + std::string(o->name) + " has no field " + std::string(field));
+    throw reg_error(errc::invalid_argument, impl_->name, "object " + object + " has no field " + std::string(field));
 }
 
 counter_field counter_instance::counter(std::string_view field) const {
     std::uint32_t f = 0, size = 0;
+    bool per_process = false;
     counter_field c;
-    c.v_ = lookup(field, field_kind::counter, &f, &size);
+    c.v_ = lookup(field, field_kind::counter, &f, &size, &per_process);
     return c;
 }
 gauge_field counter_instance::gauge(std::string_view field) const {
     std::uint32_t f = 0, size = 0;
+    bool per_process = false;
     gauge_field g;
-    g.v_ = lookup(field, field_kind::gauge, &f, &size);
-    if (field_at(*impl_->hdr, object_at(*impl_->hdr, object_), f)->flags & flag_per_process) {
+    g.v_ = lookup(field, field_kind::gauge, &f, &size, &per_process);
+    if (per_process) {
         g.impl_ = impl_.get();
-        g.key_ = entry_key(*impl_->hdr, object_, instance_, f);
+        g.key_ = entry_key(impl_->view, object_, instance_, f);
     }
     return g;
 }
 time_field counter_instance::time(std::string_view field) const {
     std::uint32_t f = 0, size = 0;
+    bool per_process = false;
     time_field t;
-    t.v_ = lookup(field, field_kind::time, &f, &size);
+    t.v_ = lookup(field, field_kind::time, &f, &size, &per_process);
     return t;
 }
 string_field counter_instance::string(std::string_view field) const {
     std::uint32_t f = 0, size = 0;
+    bool per_process = false;
     string_field s;
-    s.v_ = lookup(field, field_kind::string, &f, &size);
+    s.v_ = lookup(field, field_kind::string, &f, &size, &per_process);
     s.size_ = size;
     return s;
 }

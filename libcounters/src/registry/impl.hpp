@@ -20,6 +20,7 @@ struct registry_impl {
     std::string name;
     shm::segment seg;
     reg::header* hdr = nullptr;
+    reg::registry_view view;       // the geometry, checked once at attachment
     std::mutex mu;                 // registration (set-up calls only)
     shm::process_slot_cache procs; // this process's writer slot
 
@@ -51,7 +52,7 @@ std::shared_ptr<registry_impl> open_or_create(const std::string& name, const reg
 
 /// Subtracts a departed process's per-process gauge shares from the totals and empties the
 /// slot's entries. Safe to repeat (entries are exchanged with zero).
-void reap_entries(const reg::header& h, reg::process_slot& ps) noexcept;
+void reap_entries(const reg::registry_view& v, reg::process_slot& ps) noexcept;
 
 /// Stores @p s into the STRING storage at @p storage of capacity @p size. See string_field.
 bool store_string(void* storage, std::uint32_t size, std::string_view s) noexcept;

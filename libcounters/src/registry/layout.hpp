@@ -185,32 +185,69 @@ constexpr geometry compute_geometry(std::uint32_t max_objects, std::uint32_t max
     return g;
 }
 
-/// Addressing inside a validated image.
-inline unsigned char* base(const header& h) noexcept {
-    return reinterpret_cast<unsigned char*>(const_cast<header*>(&h));
+/// The geometry of a checked registry, read once from its header into local values (see
+/// check_header()). Every later access uses these, never the header's fields again: a
+/// process rewriting the header of a live registry cannot steer anyone outside the mapping.
+struct registry_view {
+    header* hdr = nullptr;
+    std::uint16_t major = 0, minor = 0;
+    std::uint32_t max_objects = 0;
+    std::uint32_t object_size = 0;
+    std::uint32_t max_fields = 0;
+    std::uint32_t field_desc_size = 0;
+    std::uint32_t max_instances = 0;
+    std::uint32_t instance_size = 0;
+    std::uint32_t data_size = 0;
+    std::uint32_t process_slots = 0;
+    std::uint32_t process_slot_size = 0;
+    std::uint64_t objects_offset = 0;
+    std::uint64_t processes_offset = 0;
+};
+
+/// The header's fields copied without any check: for tests that build or damage images on
+/// purpose. Never for an image from elsewhere: use check_header().
+inline registry_view unchecked_view(header& h) noexcept {
+    registry_view v;
+    v.hdr = &h;
+    v.major = h.major;
+    v.minor = h.minor;
+    v.max_objects = h.max_objects;
+    v.object_size = h.object_size;
+    v.max_fields = h.max_fields;
+    v.field_desc_size = h.field_desc_size;
+    v.max_instances = h.max_instances;
+    v.instance_size = h.instance_size;
+    v.data_size = h.data_size;
+    v.process_slots = h.process_slots;
+    v.process_slot_size = h.process_slot_size;
+    v.objects_offset = h.objects_offset;
+    v.processes_offset = h.processes_offset;
+    return v;
 }
-inline object_head* object_at(const header& h, std::uint32_t i) noexcept {
-    return reinterpret_cast<object_head*>(base(h) + h.objects_offset + std::uint64_t{i} * h.object_size);
+
+/// Addressing inside a checked image.
+inline unsigned char* base(const registry_view& v) noexcept { return reinterpret_cast<unsigned char*>(v.hdr); }
+inline object_head* object_at(const registry_view& v, std::uint32_t i) noexcept {
+    return reinterpret_cast<object_head*>(base(v) + v.objects_offset + std::uint64_t{i} * v.object_size);
 }
-inline field_desc* field_at(const header& h, object_head* o, std::uint32_t f) noexcept {
+inline field_desc* field_at(const registry_view& v, object_head* o, std::uint32_t f) noexcept {
     return reinterpret_cast<field_desc*>(reinterpret_cast<unsigned char*>(o) + sizeof(object_head) +
-                                         std::uint64_t{f} * h.field_desc_size);
+                                         std::uint64_t{f} * v.field_desc_size);
 }
-inline instance_head* instance_at(const header& h, object_head* o, std::uint32_t i) noexcept {
+inline instance_head* instance_at(const registry_view& v, object_head* o, std::uint32_t i) noexcept {
     return reinterpret_cast<instance_head*>(reinterpret_cast<unsigned char*>(o) + sizeof(object_head) +
-                                            std::uint64_t{h.max_fields} * h.field_desc_size +
-                                            std::uint64_t{i} * h.instance_size);
+                                            std::uint64_t{v.max_fields} * v.field_desc_size +
+                                            std::uint64_t{i} * v.instance_size);
 }
 inline unsigned char* data_of(instance_head* in) noexcept {
     return reinterpret_cast<unsigned char*>(in) + sizeof(instance_head);
 }
-inline process_slot* process_at(const header& h, std::uint32_t i) noexcept {
-    return reinterpret_cast<process_slot*>(base(h) + h.processes_offset +
-                                           std::uint64_t{i} * h.process_slot_size);
+inline process_slot* process_at(const registry_view& v, std::uint32_t i) noexcept {
+    return reinterpret_cast<process_slot*>(base(v) + v.processes_offset + std::uint64_t{i} * v.process_slot_size);
 }
-inline std::uint32_t entry_key(const header& h, std::uint32_t object, std::uint32_t instance,
+inline std::uint32_t entry_key(const registry_view& v, std::uint32_t object, std::uint32_t instance,
                                std::uint32_t field) noexcept {
-    return 1 + (object * h.max_instances + instance) * h.max_fields + field;
+    return 1 + (object * v.max_instances + instance) * v.max_fields + field;
 }
 
 } // namespace counters::detail::reg

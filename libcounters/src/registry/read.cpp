@@ -17,10 +17,10 @@ using namespace detail::reg;
 
 namespace {
 
-const header& ready_header(const void* data, std::size_t size, const std::string& name) {
-    const header& h = check_header(data, size, name);
+registry_view ready_view(const void* data, std::size_t size, const std::string& name) {
+    const registry_view v = check_header(data, size, name);
     detail::shm::require_ready(data, name, registry_format);
-    return h;
+    return v;
 }
 
 } // namespace
@@ -42,17 +42,18 @@ const object_values* registry_snapshot::find(std::string_view object) const noex
 }
 
 registry_snapshot decode_registry(const void* data, std::size_t size, const std::string& name) {
-    const header& h = ready_header(data, size, name);
+    const registry_view view = ready_view(data, size, name);
+    const header& h = *view.hdr;
     registry_snapshot snap;
     registry_info& info = snap.info;
     info.name = name;
-    info.version_major = h.major;
-    info.version_minor = h.minor;
-    info.max_objects = h.max_objects;
-    info.max_fields = h.max_fields;
-    info.max_instances = h.max_instances;
-    info.data_size = h.data_size;
-    info.process_slots = h.process_slots;
+    info.version_major = view.major;
+    info.version_minor = view.minor;
+    info.max_objects = view.max_objects;
+    info.max_fields = view.max_fields;
+    info.max_instances = view.max_instances;
+    info.data_size = view.data_size;
+    info.process_slots = view.process_slots;
     info.created = h.created;
     info.modified = h.modified.load(std::memory_order_relaxed);
     info.instance_id = h.instance_id;
@@ -61,8 +62,8 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
     // Writer processes: live ones count in refcount and their per-process gauge entries are
     // summed; the entries of dead ones (not yet reaped) are ignored.
     std::unordered_map<std::uint32_t, std::int64_t> live_share; // entry key -> sum
-    for (std::uint32_t p = 0; p < h.process_slots; ++p) {
-        const process_slot& ps = *process_at(h, p);
+    for (std::uint32_t p = 0; p < view.process_slots; ++p) {
+        const process_slot& ps = *process_at(view, p);
         const std::uint64_t owner = ps.owner.load(std::memory_order_acquire);
         if (owner == 0 || (owner & owner_busy) != 0) continue;
         const auto pid = static_cast<pid_t>(owner);
@@ -75,8 +76,8 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
         }
     }
 
-    for (std::uint32_t i = 0; i < h.max_objects; ++i) {
-        object_head* o = object_at(h, i);
+    for (std::uint32_t i = 0; i < view.max_objects; ++i) {
+        object_head* o = object_at(view, i);
         const std::uint64_t c = o->claim.load(std::memory_order_acquire);
         if (c == claim_free) break;
         if (c != claim_ready) continue; // a registration in progress: not yet an object
@@ -84,11 +85,12 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
         if (!read_name(o->name, ov.name) || !valid_name(ov.name, false))
             throw reg_error(errc::corrupt, name,
                         "corrupt registry: object slot " + std::to_string(i) + " has a bad name");
-        ov.schema = read_schema(h, i, name);
+        const checked_schema schema = read_schema(view, i, name);
+        ov.schema = schema.fields;
         ov.created = o->created;
-        ov.offset = h.objects_offset + std::uint64_t{i} * h.object_size;
-        for (std::uint32_t k = 0; k < h.max_instances; ++k) {
-            instance_head* in = instance_at(h, o, k);
+        ov.offset = view.objects_offset + std::uint64_t{i} * view.object_size;
+        for (std::uint32_t k = 0; k < view.max_instances; ++k) {
+            instance_head* in = instance_at(view, o, k);
             const std::uint64_t ic = in->claim.load(std::memory_order_acquire);
             if (ic == claim_free) break;
             if (ic != claim_ready) continue;
@@ -98,22 +100,21 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
                             "corrupt registry: object " + ov.name + " instance slot " + std::to_string(k) +
                                 " has a bad name");
             const unsigned char* d = data_of(in);
-            for (std::uint32_t f = 0; f < ov.schema.size(); ++f) {
+            for (std::uint32_t f = 0; f < static_cast<std::uint32_t>(ov.schema.size()); ++f) {
                 const field_def& def = ov.schema[f];
-                const field_desc& desc = *field_at(h, o, f);
                 field_value v;
                 v.name = def.name;
                 v.kind = def.kind;
                 v.size = def.size;
                 v.per_process = def.per_process;
-                const void* at = d + desc.offset;
+                const void* at = d + schema.offsets[f];
                 if (def.kind == field_kind::string) {
                     v.torn = !detail::reg::load_string(at, def.size, v.text);
                 } else if (def.per_process) {
                     // Live writers' shares plus the shared fallback word.
                     const auto* words = static_cast<const a64*>(at);
                     v.number = words[1].load(std::memory_order_relaxed);
-                    auto it = live_share.find(entry_key(h, i, k, f));
+                    auto it = live_share.find(entry_key(view, i, k, f));
                     if (it != live_share.end()) v.number += it->second;
                 } else {
                     v.number = static_cast<const a64*>(at)->load(std::memory_order_relaxed);
@@ -136,7 +137,9 @@ registry_snapshot read_registry(const std::string& name) {
         detail::shm::segment seg =
             detail::shm::segment::open(name, object_kind::registry, detail::shm::segment::access::read_only);
         try {
-            return decode_registry(seg.data(), seg.size(), name);
+            auto snap = decode_registry(seg.data(), seg.size(), name);
+            snap.info.distrust = seg.distrust();
+            return snap;
         } catch (const error& e) {
             // A registry being created: empty, or not yet published. Wait briefly.
             if (e.code() != errc::not_ready || std::chrono::steady_clock::now() > deadline) throw;

@@ -122,7 +122,9 @@ snapshot read_snapshot(const std::string& requested) {
         detail::shm::segment seg =
             detail::shm::segment::open(name, object_kind::section, detail::shm::segment::access::read_only);
         try {
-            return decode_snapshot(seg.data(), seg.size(), name);
+            auto snap = decode_snapshot(seg.data(), seg.size(), name);
+            snap.section.distrust = seg.distrust();
+            return snap;
         } catch (const error& e) {
             // A section being created (or replaced) becomes ready within moments: retry.
             if ((e.code() != errc::not_ready && e.code() != errc::retired) ||

@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: MIT
-// Named shared-memory segments through Boost.Interprocess.
+// Named shared-memory segments: opened by hand (no blocking, no links, regular files only),
+// space reserved at creation, mapped with Boost.Interprocess.
 #include "segment.hpp"
 
 #include <boost/interprocess/mapped_region.hpp>
-#include <boost/interprocess/shared_memory_object.hpp>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <climits>
 #include <unistd.h>
 #include <vector>
+
+#ifndef COUNTERS_MTA_USER_DEFAULT
+#define COUNTERS_MTA_USER_DEFAULT ""
+#endif
+#ifndef COUNTERS_MTA_GROUP_DEFAULT
+#define COUNTERS_MTA_GROUP_DEFAULT ""
+#endif
 
 namespace bip = boost::interprocess;
 
@@ -26,43 +35,144 @@ errc errc_from_errno(int e) noexcept {
     case EPERM: return errc::permission;
     case EINVAL:
     case ENAMETOOLONG: return errc::invalid_argument;
+    case ENOSPC: return errc::no_space;
     default: return errc::system;
     }
 }
 
 namespace {
 
-[[noreturn]] void rethrow(const std::string& name, object_kind kind, const char* what_failed,
-                          const bip::interprocess_exception& ex) {
-    int e = ex.get_native_error();
-    std::string cause = e != 0 ? std::strerror(e) : ex.what();
-    throw error(e != 0 ? errc_from_errno(e) : errc::system, kind, name,
-                std::string(what_failed) + ": " + cause);
+std::string path_of(const std::string& name) { return "/" + name; }
+
+/// A descriptor closed on destruction.
+class descriptor {
+public:
+    descriptor() noexcept = default;
+    explicit descriptor(int fd) noexcept : fd_(fd) {}
+    descriptor(descriptor&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+    descriptor& operator=(descriptor&& o) noexcept {
+        if (this != &o) {
+            reset();
+            fd_ = o.fd_;
+            o.fd_ = -1;
+        }
+        return *this;
+    }
+    descriptor(const descriptor&) = delete;
+    descriptor& operator=(const descriptor&) = delete;
+    ~descriptor() { reset(); }
+    int get() const noexcept { return fd_; }
+    void reset() noexcept {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+/// Lets mapped_region map a descriptor we opened ourselves.
+class mappable {
+public:
+    mappable(int fd, bip::mode_t mode) noexcept : fd_(fd), mode_(mode) {}
+    bip::mapping_handle_t get_mapping_handle() const noexcept {
+        return bip::ipcdetail::mapping_handle_from_file_handle(fd_);
+    }
+    bip::mode_t get_mode() const noexcept { return mode_; }
+
+private:
+    int fd_;
+    bip::mode_t mode_;
+};
+
+const char* type_name(mode_t m) noexcept {
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISSOCK(m)) return "a socket";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISLNK(m)) return "a symbolic link";
+    return "not a regular file";
 }
 
-/// Whether a writer may trust a segment: root trusts everything; others trust a segment made
-/// by themselves or root, or one of their own groups' segments that is not world-writable
-/// (the MTA's group shares a section created with mode 0660). Anything else could have been
-/// planted by another user to have the MTA write into (and believe) it.
-bool trusted_for_writing(const struct stat& st) {
-    const uid_t me = ::geteuid();
-    if (me == 0 || st.st_uid == me || st.st_uid == 0) return true;
-    if ((st.st_mode & S_IWOTH) != 0) return false;
-    if (st.st_gid == ::getegid()) return true;
+[[noreturn]] void fail(errc code, object_kind kind, const std::string& name, const std::string& what, int e) {
+    throw error(code, kind, name, what + ": " + std::strerror(e));
+}
+
+/// Reserves every page of [0, size): afterwards no access to the mapping can fault for want
+/// of memory. tmpfs (/dev/shm) supports fallocate. Elsewhere a @p fresh segment, which
+/// nobody uses yet, is written with zeros instead (which also reserves); a segment in use is
+/// left as it is, since writing it could undo other processes' updates.
+int reserve(int fd, std::size_t size, bool fresh) noexcept {
+    const int r = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+    if (r != EOPNOTSUPP && r != EINVAL) return r;
+    if (!fresh) return 0;
+    static const char zeros[4096] = {};
+    for (std::size_t at = 0; at < size; at += sizeof zeros) {
+        const std::size_t n = size - at < sizeof zeros ? size - at : sizeof zeros;
+        if (::pwrite(fd, zeros, n, static_cast<off_t>(at)) < 0) return errno;
+    }
+    return 0;
+}
+
+[[noreturn]] void no_space(object_kind kind, const std::string& name, std::size_t size, int e) {
+    throw error(errc::no_space, kind, name,
+                "not enough space in /dev/shm for its " + std::to_string(size) + " bytes (" + std::strerror(e) +
+                    "): free some, or make /dev/shm larger");
+}
+
+/// A user or group named by the environment or the build: a name or a number.
+std::optional<long> id_from(const char* env, const char* built, bool group) {
+    const char* v = std::getenv(env);
+    if (v == nullptr || *v == '\0') v = built;
+    if (v == nullptr || *v == '\0') return std::nullopt;
+    char* end = nullptr;
+    const long n = std::strtol(v, &end, 10);
+    if (end != v && *end == '\0' && n >= 0) return n;
+    std::vector<char> buf(16384);
+    if (group) {
+        struct group g {};
+        struct group* out = nullptr;
+        if (::getgrnam_r(v, &g, buf.data(), buf.size(), &out) == 0 && out != nullptr) return long{out->gr_gid};
+    } else {
+        struct passwd pw {};
+        struct passwd* out = nullptr;
+        if (::getpwnam_r(v, &pw, buf.data(), buf.size(), &out) == 0 && out != nullptr) return long{out->pw_uid};
+    }
+    return std::nullopt; // an unknown name trusts nobody extra
+}
+
+bool in_my_groups(gid_t g) {
+    if (g == ::getegid()) return true;
     std::vector<gid_t> groups(static_cast<std::size_t>(NGROUPS_MAX));
     const int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
     for (int i = 0; i < n; ++i)
-        if (groups[static_cast<std::size_t>(i)] == st.st_gid) return true;
+        if (groups[static_cast<std::size_t>(i)] == g) return true;
     return false;
 }
 
 } // namespace
 
+std::string trust_problem(const struct stat& st) {
+    const std::optional<long> mta_user = id_from("COUNTERS_MTA_USER", COUNTERS_MTA_USER_DEFAULT, false);
+    const std::optional<long> mta_group = id_from("COUNTERS_MTA_GROUP", COUNTERS_MTA_GROUP_DEFAULT, true);
+    const uid_t me = ::geteuid();
+    if (st.st_uid == me || st.st_uid == 0 || (mta_user && static_cast<long>(st.st_uid) == *mta_user)) return {};
+    const bool group_ok = in_my_groups(st.st_gid) || (mta_group && static_cast<long>(st.st_gid) == *mta_group);
+    if ((st.st_mode & S_IWOTH) == 0 && group_ok) return {};
+    std::string who = "neither this user, root";
+    if (mta_user) who += ", the MTA user (uid " + std::to_string(*mta_user) + ")";
+    who += ", nor one of this user's groups";
+    if (mta_group) who += " or the MTA group (gid " + std::to_string(*mta_group) + ")";
+    return "owned by uid " + std::to_string(st.st_uid) + " and group " + std::to_string(st.st_gid) + ", " + who +
+           " (or world-writable)";
+}
+
 struct segment::impl {
     std::string name;
-    bip::shared_memory_object shm;
+    descriptor fd;
     bip::mapped_region region;
-    bool has_descriptor = true;
+    std::string distrust;
 };
 
 segment::segment(std::unique_ptr<impl> p) noexcept : p_(std::move(p)) {}
@@ -71,47 +181,62 @@ segment& segment::operator=(segment&&) noexcept = default;
 segment::~segment() = default;
 
 bool segment::unlinked() const noexcept {
-    if (!p_->has_descriptor) return false;
+    if (p_->fd.get() < 0) return false;
     struct stat st {};
-    return ::fstat(p_->shm.get_mapping_handle().handle, &st) == 0 && st.st_nlink == 0;
+    return ::fstat(p_->fd.get(), &st) == 0 && st.st_nlink == 0;
 }
 
-void segment::close_descriptor() noexcept {
-    if (!p_->has_descriptor) return;
-    bip::shared_memory_object().swap(p_->shm); // closes it; the mapped region stays valid
-    p_->has_descriptor = false;
-}
+void segment::close_descriptor() noexcept { p_->fd.reset(); }
 
 void* segment::data() const noexcept { return p_->region.get_size() ? p_->region.get_address() : nullptr; }
 std::size_t segment::size() const noexcept { return p_->region.get_size(); }
 const std::string& segment::name() const noexcept { return p_->name; }
+const std::string& segment::distrust() const noexcept { return p_->distrust; }
 
-std::optional<segment> segment::create(const std::string& name, object_kind kind, std::size_t size,
-                                       unsigned mode, long group) {
+std::optional<segment> segment::create(const std::string& name, object_kind kind, std::size_t size, unsigned mode,
+                                       long group) {
     auto p = std::make_unique<impl>();
     p->name = name;
-    try {
-        bip::permissions perm(static_cast<int>(mode));
-        p->shm = bip::shared_memory_object(bip::create_only, name.c_str(), bip::read_write, perm);
-    } catch (const bip::interprocess_exception& ex) {
-        if (ex.get_native_error() == EEXIST || ex.get_error_code() == bip::already_exists_error)
-            return std::nullopt;
-        rethrow(name, kind, "cannot create", ex);
+    const std::string path = path_of(name);
+    const int fd = ::shm_open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                              static_cast<mode_t>(mode & 07777));
+    if (fd < 0) {
+        const int e = errno;
+        if (e == EEXIST) return std::nullopt;
+        fail(errc_from_errno(e), kind, name, "cannot create", e);
     }
-    try {
-        if (group >= 0 && ::fchown(p->shm.get_mapping_handle().handle, static_cast<uid_t>(-1),
-                                   static_cast<gid_t>(group)) != 0) {
-            int e = errno;
-            bip::shared_memory_object::remove(name.c_str());
-            throw error(errc_from_errno(e), kind, name,
-                        "cannot set group " + std::to_string(group) + ": " + std::strerror(e));
+    p->fd = descriptor(fd);
+    // Whatever fails from here on, the half-made object goes: nobody may wait on it.
+    struct undo {
+        const std::string& path;
+        bool armed = true;
+        ~undo() {
+            if (armed) ::shm_unlink(path.c_str());
         }
-        p->shm.truncate(static_cast<bip::offset_t>(size));
-        p->region = bip::mapped_region(p->shm, bip::read_write, 0, size);
-    } catch (const bip::interprocess_exception& ex) {
-        bip::shared_memory_object::remove(name.c_str());
-        rethrow(name, kind, "cannot size or map new segment", ex);
+    } undo_create{path};
+    if (::fchmod(fd, static_cast<mode_t>(mode & 07777)) != 0) // the umask does not apply
+        fail(errc_from_errno(errno), kind, name, "cannot set mode", errno);
+    if (group >= 0 && ::fchown(fd, static_cast<uid_t>(-1), static_cast<gid_t>(group)) != 0) {
+        const int e = errno;
+        fail(errc_from_errno(e), kind, name, "cannot set group " + std::to_string(group), e);
     }
+    if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+        const int e = errno;
+        if (e == ENOSPC || e == EFBIG) no_space(kind, name, size, e);
+        fail(errc_from_errno(e), kind, name, "cannot size new segment", e);
+    }
+    if (const int e = reserve(fd, size, true); e != 0) {
+        if (e == ENOSPC || e == ENOMEM) no_space(kind, name, size, e);
+        fail(errc_from_errno(e), kind, name, "cannot reserve space for new segment", e);
+    }
+    try {
+        p->region = bip::mapped_region(mappable(fd, bip::read_write), bip::read_write, 0, size);
+    } catch (const bip::interprocess_exception& ex) {
+        const int e = ex.get_native_error();
+        throw error(e != 0 ? errc_from_errno(e) : errc::system, kind, name,
+                    std::string("cannot map new segment: ") + (e != 0 ? std::strerror(e) : ex.what()));
+    }
+    undo_create.armed = false;
     return segment(std::move(p));
 }
 
@@ -119,54 +244,75 @@ segment segment::open(const std::string& name, object_kind kind, access how) {
     auto p = std::make_unique<impl>();
     p->name = name;
     const bool writable = how == access::read_write;
-    bip::mode_t m = writable ? bip::read_write : bip::read_only;
-    try {
-        p->shm = bip::shared_memory_object(bip::open_only, name.c_str(), m);
-    } catch (const bip::interprocess_exception& ex) {
-        if (ex.get_error_code() == bip::not_found_error && ex.get_native_error() == 0)
-            throw error(errc::not_found, kind, name, "does not exist");
-        if (ex.get_native_error() == ENOENT) throw error(errc::not_found, kind, name, "does not exist");
-        if (ex.get_native_error() == ELOOP)
-            throw error(errc::permission, kind, name, "refusing to open: it is a symbolic link");
-        rethrow(name, kind, "cannot open", ex);
+    // O_NONBLOCK: a FIFO at the name must not hold us in open(); O_NOCTTY: nor may a
+    // terminal become ours. shm_open adds O_NOFOLLOW and O_CLOEXEC.
+    const int fd = ::shm_open(path_of(name).c_str(), (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY, 0);
+    if (fd < 0) {
+        const int e = errno;
+        if (e == ENOENT) throw error(errc::not_found, kind, name, "does not exist");
+        if (e == ELOOP) throw error(errc::permission, kind, name, "refusing to open: it is a symbolic link");
+        if (e == ENXIO || e == EISDIR || e == ENODEV || e == ETXTBSY) {
+            const std::string what = non_regular(name);
+            throw error(errc::foreign, kind, name,
+                        "is " + (what.empty() ? std::string("not a regular file") : what) +
+                            ", not a shared-memory segment");
+        }
+        fail(errc_from_errno(e), kind, name, "cannot open", e);
     }
+    p->fd = descriptor(fd);
     struct stat st {};
-    if (::fstat(p->shm.get_mapping_handle().handle, &st) != 0) {
-        int e = errno;
-        throw error(errc_from_errno(e), kind, name, std::string("cannot stat: ") + std::strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) throw error(errc::foreign, kind, name, "is not a regular shared-memory object");
-    if (writable && !trusted_for_writing(st))
-        throw error(errc::permission, kind, name,
-                    "refusing to write: owned by uid " + std::to_string(st.st_uid) + " and group " +
-                        std::to_string(st.st_gid) +
-                        ", neither this user, root, nor one of this user's groups (or world-writable)");
+    if (::fstat(fd, &st) != 0) fail(errc_from_errno(errno), kind, name, "cannot stat", errno);
+    if (!S_ISREG(st.st_mode))
+        throw error(errc::foreign, kind, name,
+                    std::string("is ") + type_name(st.st_mode) + ", not a shared-memory segment");
+    p->distrust = trust_problem(st);
+    if (writable && !p->distrust.empty())
+        throw error(errc::permission, kind, name, "refusing to write: " + p->distrust);
     if (st.st_size > 0) {
+        const auto size = static_cast<std::size_t>(st.st_size);
+        // A segment made by an older version may be sparse: back it before writing into it,
+        // so that a full /dev/shm is this error rather than a SIGBUS in the middle of an event.
+        if (writable && static_cast<std::uint64_t>(st.st_blocks) * 512 < size) {
+            if (const int e = reserve(fd, size, false); e != 0) {
+                if (e == ENOSPC || e == ENOMEM) no_space(kind, name, size, e);
+                fail(errc_from_errno(e), kind, name, "cannot reserve space", e);
+            }
+        }
+        const bip::mode_t m = writable ? bip::read_write : bip::read_only;
         try {
-            p->region = bip::mapped_region(p->shm, m, 0, static_cast<std::size_t>(st.st_size));
+            p->region = bip::mapped_region(mappable(fd, m), m, 0, size);
         } catch (const bip::interprocess_exception& ex) {
-            rethrow(name, kind, "cannot map", ex);
+            const int e = ex.get_native_error();
+            throw error(e != 0 ? errc_from_errno(e) : errc::system, kind, name,
+                        std::string("cannot map: ") + (e != 0 ? std::strerror(e) : ex.what()));
         }
     }
     return segment(std::move(p));
 }
 
 bool segment::remove(const std::string& name, object_kind kind) {
-    std::string path = "/" + name;
-    if (::shm_unlink(path.c_str()) == 0) return true;
-    int e = errno;
+    if (::shm_unlink(path_of(name).c_str()) == 0) return true;
+    const int e = errno;
     if (e == ENOENT) return false;
-    throw error(errc_from_errno(e), kind, name, std::string("cannot delete: ") + std::strerror(e));
+    fail(errc_from_errno(e), kind, name, "cannot delete", e);
 }
 
 bool segment::exists(const std::string& name) {
-    std::string path = "/" + name;
-    int fd = ::shm_open(path.c_str(), O_RDONLY, 0);
+    struct stat st {};
+    if (::lstat(("/dev/shm/" + name).c_str(), &st) == 0) return true;
+    if (errno != ENOENT) return true; // something is there that we may not look at
+    const int fd = ::shm_open(path_of(name).c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
     if (fd >= 0) {
         ::close(fd);
         return true;
     }
     return errno != ENOENT;
+}
+
+std::string segment::non_regular(const std::string& name) {
+    struct stat st {};
+    if (::lstat(("/dev/shm/" + name).c_str(), &st) != 0 || S_ISREG(st.st_mode)) return {};
+    return type_name(st.st_mode);
 }
 
 } // namespace counters::detail::shm

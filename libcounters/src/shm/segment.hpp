@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// A named POSIX shared-memory segment mapped into this process (Boost.Interprocess
-// shared_memory_object + mapped_region). Private; the engine under both wire formats.
+// A named POSIX shared-memory segment mapped into this process. Private; the engine under
+// both wire formats. Objects are opened without following links and without blocking, must
+// be regular files, are mapped with a Boost.Interprocess mapped_region, and have their
+// space reserved when created (so a full /dev/shm is an error, never a SIGBUS later).
 // Every failure throws counters::error of the given kind, naming the segment.
 #pragma once
 
@@ -10,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <sys/stat.h>
 
 namespace counters::detail::shm {
 
@@ -17,18 +20,29 @@ class segment {
 public:
     enum class access { read_only, read_write };
 
-    /// Creates @p name exclusively with @p size bytes (zero-filled) and mode @p mode, gives
-    /// it to @p group when >= 0, and maps it read-write. Returns nullopt when the name exists.
+    /// Creates @p name exclusively with @p size bytes (zero-filled, every page reserved) and
+    /// mode @p mode (the umask does not apply), gives it to @p group when >= 0, and maps it
+    /// read-write. Returns nullopt when the name exists. On failure nothing is left behind.
+    /// Throws errc::no_space (a full /dev/shm; the message gives the size needed),
+    /// permission, invalid_argument, system.
     static std::optional<segment> create(const std::string& name, object_kind kind, std::size_t size,
                                          unsigned mode, long group);
-    /// Opens and maps an existing segment. A segment of size 0 (its creator has not sized it
-    /// yet) is returned unmapped: data() is null and size() 0.
-    /// Throws errc::not_found, errc::permission, errc::system.
+    /// Opens and maps an existing segment, never blocking (a FIFO at the name is refused, not
+    /// waited on) and never following a symbolic link. A segment of size 0 (its creator has
+    /// not sized it yet) is returned unmapped: data() is null and size() 0. Opened for
+    /// writing, the segment must be trusted (see trust_problem()) and its pages are reserved
+    /// (a sparse segment made by an older version is backed now, or errc::no_space).
+    /// Throws errc::not_found, permission, foreign (not a regular file: says what it is),
+    /// no_space, system.
     static segment open(const std::string& name, object_kind kind, access how);
     /// Unlinks @p name; returns false when it did not exist. Throws on other failures.
     static bool remove(const std::string& name, object_kind kind);
-    /// True when @p name exists.
+    /// True when something exists at @p name (whatever it is). Never blocks.
     static bool exists(const std::string& name);
+    /// What is at @p name when it is not a regular file ("a FIFO", "a directory", "a
+    /// socket", "a character device", "a block device", "a symbolic link"), or "" (a regular
+    /// file, or nothing). Never follows a link.
+    static std::string non_regular(const std::string& name);
 
     segment(segment&&) noexcept;
     segment& operator=(segment&&) noexcept;
@@ -44,12 +58,22 @@ public:
     void* data() const noexcept;
     std::size_t size() const noexcept;
     const std::string& name() const noexcept;
+    /// Why a writer would not trust this segment ("" when it would): see trust_problem().
+    const std::string& distrust() const noexcept;
 
 private:
     struct impl;
     explicit segment(std::unique_ptr<impl> p) noexcept;
     std::unique_ptr<impl> p_;
 };
+
+/// The trust rule for writers, "" when a segment with these owner and mode bits is trusted,
+/// else why not. A writer trusts a segment owned by itself, by root or by the MTA user;
+/// owned by anybody else, only when it is not world-writable and its group is one of the
+/// writer's groups or the MTA group. The MTA user and group come from the environment
+/// (COUNTERS_MTA_USER, COUNTERS_MTA_GROUP: a name or a number) or else from the build
+/// (CMake COUNTERS_MTA_USER, COUNTERS_MTA_GROUP); unset, there is none. Root is no exception.
+std::string trust_problem(const struct stat& st);
 
 /// Maps an errno value to an errc.
 errc errc_from_errno(int e) noexcept;
