@@ -66,9 +66,14 @@ bool unlink_and_retire(const std::string& name, const format_id& f,
     // re-attach, or they would go on recording into an orphaned segment.
     std::optional<segment> seg;
     try {
-        seg.emplace(segment::open(name, f.kind, segment::access::read_write));
+        seg.emplace(segment::open(name, f.kind, segment::access::for_delete));
     } catch (const error& e) {
         if (e.code() == errc::not_found) return false;
+        // Something else than a segment at the name (a FIFO, a socket, a device): nobody can
+        // be attached to it, so it is only unlinked. A symbolic link is never followed nor
+        // removed; a directory cannot be (the unlink says why).
+        const std::string what = segment::non_regular(name);
+        if (e.code() == errc::foreign && !what.empty() && what != "a symbolic link") return segment::remove(name, f.kind);
         throw;
     }
     // Unlink first: if that fails nothing has changed (a segment retired but still linked

@@ -243,7 +243,7 @@ std::optional<segment> segment::create(const std::string& name, object_kind kind
 segment segment::open(const std::string& name, object_kind kind, access how) {
     auto p = std::make_unique<impl>();
     p->name = name;
-    const bool writable = how == access::read_write;
+    const bool writable = how != access::read_only;
     // O_NONBLOCK: a FIFO at the name must not hold us in open(); O_NOCTTY: nor may a
     // terminal become ours. shm_open adds O_NOFOLLOW and O_CLOEXEC.
     const int fd = ::shm_open(path_of(name).c_str(), (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY, 0);
@@ -266,13 +266,14 @@ segment segment::open(const std::string& name, object_kind kind, access how) {
         throw error(errc::foreign, kind, name,
                     std::string("is ") + type_name(st.st_mode) + ", not a shared-memory segment");
     p->distrust = trust_problem(st);
-    if (writable && !p->distrust.empty())
+    const bool must_trust = how == access::read_write || (how == access::for_delete && ::geteuid() != 0);
+    if (must_trust && !p->distrust.empty())
         throw error(errc::permission, kind, name, "refusing to write: " + p->distrust);
     if (st.st_size > 0) {
         const auto size = static_cast<std::size_t>(st.st_size);
         // A segment made by an older version may be sparse: back it before writing into it,
         // so that a full /dev/shm is this error rather than a SIGBUS in the middle of an event.
-        if (writable && static_cast<std::uint64_t>(st.st_blocks) * 512 < size) {
+        if (how == access::read_write && static_cast<std::uint64_t>(st.st_blocks) * 512 < size) {
             if (const int e = reserve(fd, size, false); e != 0) {
                 if (e == ENOSPC || e == ENOMEM) no_space(kind, name, size, e);
                 fail(errc_from_errno(e), kind, name, "cannot reserve space", e);

@@ -18,7 +18,10 @@ namespace counters::detail::shm {
 
 class segment {
 public:
-    enum class access { read_only, read_write };
+    /// read_only: readers. read_write: writers (the segment must be trusted). for_delete:
+    /// read-write to retire it before it goes; root may delete an untrusted one (removing
+    /// a planted section is what an operator needs), others must trust it.
+    enum class access { read_only, read_write, for_delete };
 
     /// Creates @p name exclusively with @p size bytes (zero-filled, every page reserved) and
     /// mode @p mode (the umask does not apply), gives it to @p group when >= 0, and maps it
