@@ -27,7 +27,7 @@ using shm::state_ready;
 using shm::state_retired;
 
 /// Values of a claim word (object and instance slots) besides an in-progress claim, which
-/// holds (pid << 32) | (time & 0xffffffff) of the registrant (see shm/claim.hpp).
+/// holds the registrant's pid and start time (see shm/claim.hpp).
 using shm::claim_free;
 using shm::claim_ready;
 

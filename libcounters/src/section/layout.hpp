@@ -26,7 +26,7 @@ using shm::state_initialising;
 using shm::state_ready;
 using shm::state_retired;
 
-/// Values of channel_slot::claim besides an in-progress claim (pid << 32 | time low bits).
+/// Values of channel_slot::claim besides an in-progress claim (pid << 32 | start-time low bits).
 using shm::claim_free;
 using shm::claim_ready;
 

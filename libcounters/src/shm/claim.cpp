@@ -4,21 +4,29 @@
 
 #include "process.hpp"
 
+#include <atomic>
 #include <optional>
 #include <thread>
 
 namespace counters::detail::shm {
 
 std::uint64_t new_claim() noexcept {
-    return (std::uint64_t(static_cast<std::uint32_t>(current_pid())) << 32) |
-           (static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
+    // The start time of this process, read once per process (again in a child after fork()).
+    static std::atomic<std::uint64_t> cached{0};
+    const auto pid = static_cast<std::uint32_t>(current_pid());
+    const std::uint64_t c = cached.load(std::memory_order_relaxed);
+    if (c != 0 && static_cast<std::uint32_t>(c >> 32) == pid) return c;
+    const std::uint64_t fresh = claim_word(pid, process_start_ticks(static_cast<pid_t>(pid)));
+    cached.store(fresh, std::memory_order_relaxed);
+    return fresh;
 }
 
 bool claim_is_dead(std::uint64_t c) noexcept {
-    if (!process_alive(static_cast<pid_t>(c >> 32), -1)) return true;
-    const auto then = static_cast<std::uint32_t>(c & 0xffffffffu);
-    const auto now = static_cast<std::uint32_t>(static_cast<std::uint64_t>(now_seconds()) & 0xffffffffu);
-    return static_cast<std::int32_t>(now - then) > stale_claim_seconds;
+    const auto pid = static_cast<pid_t>(c >> 32);
+    if (!process_alive(pid, -1)) return true;
+    const std::int64_t ticks = process_start_ticks(pid);
+    // Unreadable start time (another PID namespace, /proc hidden): the pid alone decides.
+    return ticks >= 0 && (static_cast<std::uint64_t>(ticks) & 0xffffffffu) != (c & 0xffffffffu);
 }
 
 std::uint64_t settle_claim(const name_table& table, std::uint32_t i, std::chrono::milliseconds wait) {

@@ -3,9 +3,13 @@
 // (channel slots; registry objects and instances). Private.
 //
 // A slot's claim word is claim_free (0), claim_ready (all ones) once the name is published,
-// or a registrant's claim: its pid in the high half and the claim's time (seconds, low 32
-// bits) in the low half, written by one compare-and-swap. Slots are claimed in order and are
-// never freed, so the used slots form a prefix of the table.
+// or a registrant's claim: its pid in the high half and the low 32 bits of its start time
+// (clock ticks since boot, /proc/PID/stat field 22) in the low half, written by one
+// compare-and-swap. Together they name one process exactly: a claim is taken over only when
+// that process is gone (or a zombie), never because it is old, so a registrant that was
+// stopped (SIGSTOP, a debugger) still owns its slot when it resumes and nobody else has
+// written into it. Slots are claimed in order and are never freed, so the used slots form a
+// prefix of the table.
 #pragma once
 
 #include "header.hpp"
@@ -20,13 +24,15 @@ namespace counters::detail::shm {
 inline constexpr std::uint64_t claim_free = 0;
 inline constexpr std::uint64_t claim_ready = ~std::uint64_t{0};
 
-/// A new claim word for this process, now.
+/// The claim word of process @p pid started at @p start_ticks.
+constexpr std::uint64_t claim_word(std::uint32_t pid, std::int64_t start_ticks) noexcept {
+    return (std::uint64_t{pid} << 32) | (static_cast<std::uint64_t>(start_ticks) & 0xffffffffu);
+}
+/// This process's claim word (its pid and start time; kept current across fork()).
 std::uint64_t new_claim() noexcept;
-/// A claim older than this is stale even when its process still lives.
-inline constexpr std::int32_t stale_claim_seconds = 30;
-/// True when the claim's process is gone, or the claim is stale. The age comes from the
-/// claim word itself, never from a time field the claimant writes after its CAS; the
-/// difference is signed, so a claim stamped slightly in the future is young.
+/// True when the claim's process is gone: no such pid, a zombie, or the pid now belongs to
+/// a process that started at another time. A live process's claim is never dead, however
+/// old: a stopped registrant keeps its slot.
 bool claim_is_dead(std::uint64_t claim) noexcept;
 /// The pid of a claim word.
 inline std::uint32_t claim_pid(std::uint64_t claim) noexcept { return static_cast<std::uint32_t>(claim >> 32); }
