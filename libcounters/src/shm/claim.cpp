@@ -29,12 +29,17 @@ bool claim_is_dead(std::uint64_t c) noexcept {
     return ticks >= 0 && (static_cast<std::uint64_t>(ticks) & 0xffffffffu) != (c & 0xffffffffu);
 }
 
+bool claim_is_stopped(std::uint64_t c) noexcept {
+    return process_stopped(static_cast<pid_t>(c >> 32));
+}
+
 std::uint64_t settle_claim(const name_table& table, std::uint32_t i, std::chrono::milliseconds wait) {
     using namespace std::chrono_literals;
     std::optional<std::chrono::steady_clock::time_point> deadline;
     for (;;) {
         const std::uint64_t c = table.claim(i).load(std::memory_order_acquire);
-        if (c == claim_free || c == claim_ready || claim_is_dead(c)) return c;
+        if (c == claim_free || c == claim_ready || c == claim_void || claim_is_dead(c) || claim_is_stopped(c))
+            return c;
         if (!deadline) {
             deadline = std::chrono::steady_clock::now() + wait;
         } else if (std::chrono::steady_clock::now() > *deadline) {
@@ -47,25 +52,42 @@ std::uint64_t settle_claim(const name_table& table, std::uint32_t i, std::chrono
 claim_result claim_name(const name_table& table, std::string_view name, std::chrono::milliseconds wait,
                         std::uint32_t from) {
     const std::uint32_t n = table.count();
-    for (std::uint32_t i = from; i < n; ++i) {
-        au64& word = table.claim(i);
-        for (;;) {
-            std::uint64_t c = word.load(std::memory_order_acquire);
-            if (c == claim_ready) {
-                if (table.holds(i, name)) return {i, claim_outcome::found};
-                break; // next slot
+    // A registrant whose slot was voided while it was stopped starts again from the top:
+    // the name may have been registered meanwhile.
+    for (;;) {
+        bool voided = false;
+        for (std::uint32_t i = from; i < n && !voided; ++i) {
+            au64& word = table.claim(i);
+            for (;;) {
+                std::uint64_t c = word.load(std::memory_order_acquire);
+                if (c == claim_ready) {
+                    if (table.holds(i, name)) return {i, claim_outcome::found};
+                    break; // next slot
+                }
+                if (c == claim_void) break;
+                if (c != claim_free) c = settle_claim(table, i, wait);
+                if (c == claim_ready) continue; // published meanwhile: look at its name
+                if (c == claim_void) break;
+                if (c != claim_free) {
+                    // Its registrant died, or is stopped, before publishing: void the slot
+                    // for good. Whatever that registrant still writes into it when it
+                    // resumes, nobody will ever read; its final compare-and-swap fails and
+                    // it registers again.
+                    word.compare_exchange_strong(c, claim_void, std::memory_order_acq_rel);
+                    continue;
+                }
+                const std::uint64_t mine = new_claim();
+                if (!word.compare_exchange_strong(c, mine, std::memory_order_acq_rel)) continue;
+                table.fill(i, name);
+                std::uint64_t expect = mine;
+                if (word.compare_exchange_strong(expect, claim_ready, std::memory_order_acq_rel))
+                    return {i, claim_outcome::registered};
+                voided = true; // we were stopped and lost the slot: start again
+                break;
             }
-            if (c != claim_free) c = settle_claim(table, i, wait);
-            if (c == claim_ready) continue; // published meanwhile: look at its name
-            // Free, or its registrant died (or stalled) before publishing: nobody uses it.
-            const std::uint64_t mine = new_claim();
-            if (!word.compare_exchange_strong(c, mine, std::memory_order_acq_rel)) continue;
-            table.fill(i, name);
-            word.store(claim_ready, std::memory_order_release);
-            return {i, claim_outcome::registered};
         }
+        if (!voided) return {n, claim_outcome::full};
     }
-    return {n, claim_outcome::full};
 }
 
 } // namespace counters::detail::shm

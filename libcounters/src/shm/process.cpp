@@ -75,6 +75,12 @@ bool process_alive(pid_t pid, std::int64_t start_ticks) noexcept {
     return true;
 }
 
+bool process_stopped(pid_t pid) noexcept {
+    char state = 0;
+    std::int64_t start = -1;
+    return pid > 0 && read_proc_stat(pid, state, start) && (state == 'T' || state == 't');
+}
+
 pid_t current_pid() noexcept {
     pid_t p = g_pid.load(std::memory_order_relaxed);
     if (p != 0) return p;

@@ -20,6 +20,9 @@ std::int64_t process_start_ticks(pid_t pid) noexcept;
 /// True when @p pid is running and (when @p start_ticks >= 0 and readable) started then.
 /// A killed but unreaped (zombie) process is not alive.
 bool process_alive(pid_t pid, std::int64_t start_ticks) noexcept;
+/// True when @p pid is stopped (state T or t in /proc/PID/stat: SIGSTOP, job control, a
+/// debugger).
+bool process_stopped(pid_t pid) noexcept;
 /// This process's pid, kept current across fork() without a system call per use.
 pid_t current_pid() noexcept;
 
