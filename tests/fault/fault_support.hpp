@@ -28,7 +28,7 @@ class temp_reg {
 public:
     explicit temp_reg(const std::string& tag) {
         static std::atomic<int> seq{0};
-        name_ = "ctest_h10_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(seq++);
+        name_ = "ctest_reg10_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(seq++);
     }
     ~temp_reg() {
         try {
@@ -102,7 +102,7 @@ public:
     pid_t pid() const { return pid_; }
     /// Stops the child and waits until it is stopped. False when it is gone.
     bool stop() {
-        if (::kill(pid_, SIGSTOP) != 0) return false;
+        if (pid_ <= 0 || ::kill(pid_, SIGSTOP) != 0) return false; // never kill(-1, ...)
         int st = 0;
         for (;;) {
             const pid_t r = ::waitpid(pid_, &st, WUNTRACED);
@@ -111,14 +111,18 @@ public:
         }
         if (!WIFSTOPPED(st)) { // it exited meanwhile: reaped
             pid_ = -1;
+            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
             return false;
         }
         return true;
     }
-    void resume() const { ::kill(pid_, SIGCONT); }
+    void resume() const {
+        if (pid_ > 0) ::kill(pid_, SIGCONT);
+    }
     /// Waits at most @p bound for the child: its exit status, 128 + signal, or -1 when it
     /// had to be killed (a hang).
     int reap_within(std::chrono::milliseconds bound) {
+        if (pid_ <= 0) return status_;
         const auto end = std::chrono::steady_clock::now() + bound;
         int st = 0;
         for (;;) {
@@ -139,6 +143,7 @@ public:
     }
     /// Waits for the child; its exit status, or 128 + signal.
     int reap() {
+        if (pid_ <= 0) return status_;
         int st = 0;
         for (;;) {
             const pid_t r = ::waitpid(pid_, &st, 0);
@@ -153,6 +158,7 @@ public:
 
 private:
     pid_t pid_ = -1;
+    int status_ = 255; ///< exit status once reaped by stop()
 };
 
 } // namespace fault_support

@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <functional>
 #include <map>
+#include <memory>
 #include <new>
 #include <optional>
 #include <random>
@@ -80,6 +81,8 @@ struct shared_progress {
     std::atomic<int> stop{0};
     std::atomic<int> ready{0};
     std::atomic<long> done{0}; ///< registrations completed (names below it hold exactly 1)
+    std::atomic<int> finish{0};
+    std::atomic<long> counts[8]{}; ///< events recorded by each writer (the stop test)
 };
 
 class shared_mem {
@@ -595,4 +598,135 @@ TEST_CASE("registry: a registrant stopped mid-claim, taken over and resumed writ
     }
     CHECK(missing == 0);
     CHECK(wrong == 0);
+}
+
+// --- SIGSTOP/SIGCONT at random -----------------------------------------------------------
+
+// Writers and registrants stopped at random moments (mid-event, mid-registration, holding a
+// young claim) for up to a few milliseconds and resumed. A stop this short is no take-over
+// (the claim stays young): other registrants wait for it, and the design promises exact
+// counts and unique names afterwards. A reader checks the invariants throughout.
+TEST_CASE("writers and registrants SIGSTOPped and SIGCONTed at random: exact counts, unique names",
+          "[fault][stop]") {
+    constexpr int writers = 3;
+    constexpr long every = 500, shared_names = 40, own_names = 300;
+    temp_section t("h10_stop");
+    temp_reg tr("stop");
+    create_options big;
+    big.max_channels = 1024;
+    create_section(t.name(), big);
+    registry_options ro;
+    ro.max_instances = 1024;
+    { registry create(tr.name(), ro); }
+    shared_mem sh; // done counts finished writers, stop ends the reader
+    std::vector<std::unique_ptr<child>> ws;
+    for (int i = 0; i < writers; ++i)
+        ws.push_back(std::make_unique<child>([&, i]() -> int {
+            section sec(t.name());
+            registry reg(tr.name(), ro);
+            const std::string n = std::to_string(i);
+            channel own = sec.get("w" + n), shared = sec.get("shared");
+            counter_object obj = reg.define("stopped", one_counter);
+            counter_field mine = obj.instance("w" + n).counter("n"), all = obj.instance("shared").counter("n");
+            long k = 0;
+            for (; sh->finish.load(std::memory_order_relaxed) == 0; ++k) {
+                enqueued(own, shared, 1, 1);
+                mine.add(1);
+                all.add(1);
+                if (k % every == 0) { // registrations of names every writer uses, and own ones
+                    const std::string x = std::to_string((k / every) % shared_names);
+                    channel c = sec.get("x" + x);
+                    enqueued(c, c, 1, 1);
+                    const std::string y = n + "_" + std::to_string((k / every) % own_names);
+                    sec.get("y" + y);
+                    obj.instance("x" + x).counter("n").add(1);
+                    obj.instance("y" + y);
+                }
+            }
+            sh->counts[i] = k;
+            sh->done.fetch_add(1);
+            return 0;
+        }));
+    child reader([&]() -> int {
+        int bad = 0;
+        while (sh->stop.load() == 0) {
+            try {
+                const snapshot s = read_snapshot(t.name());
+                std::set<std::string> seen;
+                for (const auto& c : s.channels)
+                    if (!seen.insert(c.name).second) ++bad;
+                const registry_snapshot r = read_registry(tr.name());
+                for (const auto& o : r.objects) {
+                    std::set<std::string> inst;
+                    for (const auto& in : o.instances)
+                        if (!inst.insert(in.name).second) ++bad;
+                }
+            } catch (const error& e) {
+                std::fprintf(stderr, "stop reader: %s\n", e.what());
+                ++bad;
+            }
+            ::usleep(500);
+        }
+        return bad == 0 ? 0 : 1;
+    });
+    std::mt19937_64 rng(static_cast<std::uint64_t>(::getpid()) ^
+                        static_cast<std::uint64_t>(steady_clock::now().time_since_epoch().count()));
+    long stops = 0;
+    const auto end = steady_clock::now() + std::chrono::seconds(3);
+    while (steady_clock::now() < end) {
+        child& w = *ws[rng() % writers];
+        std::this_thread::sleep_for(std::chrono::microseconds(rng() % 2000));
+        if (!w.stop()) continue;
+        ++stops;
+        std::this_thread::sleep_for(std::chrono::microseconds(rng() % 3000));
+        w.resume();
+    }
+    sh->finish = 1;
+    for (auto& w : ws) CHECK(w->reap() == 0);
+    sh->stop = 1;
+    CHECK(reader.reap() == 0);
+    INFO("stops " << stops);
+    CHECK(stops > 0);
+    long total = 0, x_events = 0, max_rounds = 0, own_distinct = 0;
+    for (int i = 0; i < writers; ++i) {
+        const long k = sh->counts[i].load();
+        const long rounds = (k + every - 1) / every; // registrations made
+        total += k;
+        x_events += rounds;
+        max_rounds = std::max(max_rounds, rounds);
+        own_distinct += std::min(rounds, own_names);
+    }
+    const auto shared_distinct = static_cast<std::size_t>(std::min(max_rounds, shared_names));
+    const auto names = 2 + static_cast<std::size_t>(writers) + shared_distinct + static_cast<std::size_t>(own_distinct);
+    const snapshot s = read_snapshot(t.name());
+    CHECK(section_violation(s, [](const std::string&) { return true; }).empty());
+    CHECK(s.channels.size() == names - 1); // the registry has "shared" and "w<i>" too, no "stopped"
+    for (int i = 0; i < writers; ++i) {
+        const auto* own = s.find("w" + std::to_string(i));
+        REQUIRE(own != nullptr);
+        CHECK(own->get(counter::submitted_messages) == sh->counts[i].load());
+    }
+    REQUIRE(s.find("shared") != nullptr);
+    CHECK(s.find("shared")->get(counter::received_messages) == total);
+    long got_x = 0;
+    for (long x = 0; x < shared_names; ++x)
+        if (const auto* c = s.find("x" + std::to_string(x))) got_x += c->get(counter::submitted_messages);
+    CHECK(got_x == x_events);
+    const registry_snapshot r = read_registry(tr.name());
+    REQUIRE(r.objects.size() == 1);
+    const auto& o = r.objects[0];
+    CHECK(o.instances.size() == names - 1);
+    std::set<std::string> inst;
+    for (const auto& in : o.instances) CHECK(inst.insert(in.name).second);
+    for (int i = 0; i < writers; ++i) {
+        const auto* in = o.find("w" + std::to_string(i));
+        REQUIRE(in != nullptr);
+        CHECK(in->find("n")->number == sh->counts[i].load());
+    }
+    REQUIRE(o.find("shared") != nullptr);
+    CHECK(o.find("shared")->find("n")->number == total);
+    long got_rx = 0;
+    for (long x = 0; x < shared_names; ++x)
+        if (const auto* in = o.find("x" + std::to_string(x))) got_rx += in->find("n")->number;
+    CHECK(got_rx == x_events);
 }
