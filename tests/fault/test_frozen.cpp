@@ -365,7 +365,9 @@ attempt catch_mid_claim(pid_t pid, std::mt19937_64& rng, const std::function<cla
         for (auto extra = rng() % 48; extra > 0 && is_claim_of(word->load(), pid) && step(); --extra) {
         }
     if (!alive) return attempt::missed;
-    ::ptrace(PTRACE_DETACH, pid, nullptr, reinterpret_cast<void*>(static_cast<std::intptr_t>(SIGSTOP)));
+    // The signal to deliver on detach is ptrace's data argument, a pointer by its prototype.
+    ::ptrace(PTRACE_DETACH, pid, nullptr,
+             reinterpret_cast<void*>(static_cast<std::intptr_t>(SIGSTOP))); // NOLINT(performance-no-int-to-ptr)
     wait_stopped(pid);
     return word != nullptr && is_claim_of(word->load(), pid) ? attempt::caught : attempt::missed;
 }
@@ -620,6 +622,7 @@ TEST_CASE("writers and registrants SIGSTOPped and SIGCONTed at random: exact cou
     { registry create(tr.name(), ro); }
     shared_mem sh; // done counts finished writers, stop ends the reader
     std::vector<std::unique_ptr<child>> ws;
+    ws.reserve(writers);
     for (int i = 0; i < writers; ++i)
         ws.push_back(std::make_unique<child>([&, i]() -> int {
             section sec(t.name());

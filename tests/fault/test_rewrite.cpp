@@ -53,7 +53,7 @@ namespace R = counters::detail::reg;
 namespace {
 
 /// How long the rewriter runs; everything else is bounded by it plus a few seconds.
-constexpr auto chaos = milliseconds(3000);
+constexpr auto chaos = milliseconds(5000);
 /// A reader or tool run that does not finish within this is a hang (killed, reported).
 constexpr unsigned watchdog_seconds = 5;
 
@@ -298,7 +298,7 @@ TEST_CASE("section: a header rewritten live crashes no reader, writer or tool",
     }
     shared_mem sh;
     shared_state* st = sh.get();
-    const std::string name = t.name();
+    const std::string& name = t.name();
     const std::vector<patch> patches = section_patches();
     std::vector<std::unique_ptr<child>> owned;
     std::vector<std::pair<std::string, child*>> kids;
@@ -375,7 +375,7 @@ TEST_CASE("registry: a header rewritten live crashes no reader, producer or tool
     }
     shared_mem sh;
     shared_state* st = sh.get();
-    const std::string name = t.name();
+    const std::string& name = t.name();
     const std::vector<patch> patches = registry_patches(name);
     std::vector<std::unique_ptr<child>> owned;
     std::vector<std::pair<std::string, child*>> kids;
