@@ -686,7 +686,7 @@ int main(int argc, char** argv) {
                 "  deletes                %ld (admin calls refused cleanly: %ld, slowest admin call %ld us)\n"
                 "  snapshots              %ld (clean errors on the chaos section: %ld)\n"
                 "  max snapshot latency   %.3f ms (bound %d ms)\n"
-                "  attach retries         %ld (section left not ready by a killed creator)\n"
+                "  attach retries         %ld (section left not ready by a killed creator; or corrupt, --rewrite-ms)\n"
                 "  writers stopped        %ld (SIGSTOP/SIGCONT; claims aged past the take-over age: %ld)\n"
                 "  header rewrites        %ld (clean corrupt errors on the rewritten section: %ld)\n"
                 "  exact totals checked   %ld long-lived writers\n"
