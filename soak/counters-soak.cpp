@@ -18,6 +18,8 @@
 //     can hold open;
 // At the end: exact totals in _a, and current associations of dead writers not counted.
 // Prints a report and exits 1 on any invariant violation (2 on a bad command line).
+#include "section/layout.hpp" // private: claim words (--age-claims), header fields (--rewrite-ms)
+
 #include <counters/counters.hpp>
 
 #include <algorithm>
@@ -25,9 +27,13 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <new>
@@ -57,6 +63,10 @@ struct config {
     int clear_ms = 400;
     int delete_ms = 1500;
     int read_bound_ms = 2000;
+    int stop_ms = 0;      // mean interval between SIGSTOPs of a random writer (0: none)
+    int stop_len_ms = 5;  // a stopped writer is resumed after 0..stop_len_ms
+    bool age_claims = false; // while a writer is stopped, age its claims past the take-over age
+    int rewrite_ms = 0;   // mean interval between bursts of header rewrites of _b (0: none)
     std::uint64_t seed = 0;
     std::string prefix;
 };
@@ -71,6 +81,9 @@ struct shared_area {
     std::atomic<long> max_read_us{0};
     std::atomic<long> attach_retries{0};
     std::atomic<long> registrations{0};
+    std::atomic<long> rewrites{0};       // header fields flipped (--rewrite-ms)
+    std::atomic<long> rewrite_errors{0}; // clean counters::error from the rewritten section
+    std::atomic<int> rewrite_stop{0};
     struct alignas(64) writer_slot {
         std::atomic<long> recorded;  // events recorded into the own channel of _a
         std::atomic<long> finished;  // 1: published its final count
@@ -97,13 +110,15 @@ void note_latency(clk::duration d) {
 
 /// Attaches to @p name; a section left not ready (its creator was killed mid-creation) is
 /// retried until a delete replaces it, within @p bound.
-section attach(const std::string& name, clk::duration bound) {
+section attach(const std::string& name, clk::duration bound, bool corrupt_too = false) {
     const auto deadline = clk::now() + bound;
     for (;;) {
         try {
             return section(name);
         } catch (const error& e) {
-            if (e.code() != errc::not_ready || clk::now() > deadline) throw;
+            // With --rewrite-ms, a header caught with an absurd field is corrupt for a moment.
+            const bool retry = e.code() == errc::not_ready || (corrupt_too && e.code() == errc::corrupt);
+            if (!retry || clk::now() > deadline) throw;
             area->attach_retries.fetch_add(1);
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
@@ -116,7 +131,7 @@ int writer(const config& cfg, int slot, bool killable, int generation) {
     std::mt19937_64 rng(cfg.seed ^ (std::uint64_t(slot) << 32) ^ std::uint64_t(generation) ^ std::uint64_t(::getpid()));
     const std::string n = std::to_string(slot);
     section a = attach(cfg.prefix + "_a", std::chrono::seconds(5));
-    section b = attach(cfg.prefix + "_b", std::chrono::seconds(10));
+    section b = attach(cfg.prefix + "_b", std::chrono::seconds(10), cfg.rewrite_ms > 0);
     channel own_a = a.get("w" + n), shared_a = a.get("shared"), assoc = a.get("assoc");
     channel own_b = b.get("w" + n), shared_b = b.get("shared");
     int open_in = 0;
@@ -144,8 +159,14 @@ int writer(const config& cfg, int slot, bool killable, int generation) {
                     association_opened(c, direction::outbound);
                 }
                 enqueued(c, shared_a, 1, 1);
-                channel cb = b.get("kb" + n + "_" + std::to_string(rng() % 50));
-                enqueued(cb, shared_b, 1, 1);
+                try {
+                    channel cb = b.get("kb" + n + "_" + std::to_string(rng() % 50));
+                    enqueued(cb, shared_b, 1, 1);
+                } catch (const error& e) {
+                    // Registering in the rewritten section may fail cleanly (never crash).
+                    if (cfg.rewrite_ms == 0 || e.code() != errc::corrupt) throw;
+                    area->rewrite_errors.fetch_add(1);
+                }
             }
             if (k % 13 == 0) {
                 if (open_in < killable_open && rng() % 2 == 0) {
@@ -185,6 +206,8 @@ int reader(const config& cfg, int long_lived, int killable) {
                 if (chaos && (e.code() == errc::not_found || e.code() == errc::retired ||
                               e.code() == errc::not_ready))
                     area->snapshot_errors.fetch_add(1);
+                else if (chaos && cfg.rewrite_ms > 0 && e.code() == errc::corrupt)
+                    area->rewrite_errors.fetch_add(1); // read while a field was absurd
                 else
                     violation("reader", std::string("snapshot failed: ") + e.what());
             } catch (const std::exception& e) {
@@ -269,12 +292,110 @@ int reap(pid_t pid, clk::duration bound) {
     }
 }
 
+/// A read-write mapping of a whole segment (the private layout: --age-claims, --rewrite-ms).
+struct raw_segment {
+    unsigned char* data = nullptr;
+    std::size_t size = 0;
+    explicit raw_segment(const std::string& name) {
+        const int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
+        if (fd < 0) return;
+        struct stat sb {};
+        if (::fstat(fd, &sb) == 0 && static_cast<std::size_t>(sb.st_size) >= sizeof(detail::header)) {
+            size = static_cast<std::size_t>(sb.st_size);
+            void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            data = p == MAP_FAILED ? nullptr : static_cast<unsigned char*>(p);
+        }
+        ::close(fd);
+    }
+    ~raw_segment() {
+        if (data != nullptr) ::munmap(data, size);
+    }
+    raw_segment(const raw_segment&) = delete;
+    raw_segment& operator=(const raw_segment&) = delete;
+    detail::header& hdr() const { return *reinterpret_cast<detail::header*>(data); }
+};
+
+/// --age-claims: the claims that stopped process @p pid holds in section @p name are made
+/// 60 s old, as if it had been frozen longer than the take-over age (30 s): other
+/// registrants take them over, and the stopped process resumes later. Returns how many.
+long age_claims_of(const std::string& name, pid_t pid) {
+    raw_segment m(name);
+    if (m.data == nullptr || m.hdr().state.load() != detail::state_ready) return 0;
+    const std::uint32_t n = m.hdr().max_channels;
+    const std::uint64_t off = m.hdr().channels_offset, stride = m.hdr().slot_size;
+    long aged = 0;
+    for (std::uint32_t i = 0; i < n && off + (i + 1) * stride <= m.size; ++i) {
+        auto& w = reinterpret_cast<detail::channel_slot*>(m.data + off + i * stride)->claim;
+        std::uint64_t c = w.load();
+        if (c == detail::claim_free) break;
+        if (c == detail::claim_ready || static_cast<pid_t>(c >> 32) != pid) continue;
+        const auto old = static_cast<std::uint64_t>(std::time(nullptr) - 60) & 0xffffffffu;
+        if (w.compare_exchange_strong(c, (c & ~std::uint64_t{0xffffffffu}) | old)) ++aged;
+    }
+    return aged;
+}
+
+/// --rewrite-ms: bursts of live header rewrites of section @p name (issue 10): for about a
+/// millisecond, fields flip between their real value and absurd ones, 1..20 us each, then
+/// are restored. Runs until told to stop; only rewrites a ready header (a header being
+/// written by its creator is left alone, so a restored value is always the real one).
+int rewriter(const config& cfg, const std::string& name) {
+    using H = detail::header;
+    struct field {
+        std::size_t offset, width;
+        std::uint64_t absurd[3];
+    };
+    const std::uint64_t huge = std::uint64_t{1} << 40;
+    const field fields[] = {
+        {offsetof(H, max_channels), 4, {0, 0xffffffffu, 1u << 20}},
+        {offsetof(H, channels_offset), 8, {0, 8, huge}},
+        {offsetof(H, processes_offset), 8, {0, 64, huge}},
+        {offsetof(H, process_slots), 4, {0, 0x7fffffffu, 1u << 16}},
+        {offsetof(H, slot_size), 4, {0, 8, 0x7fffffc0u}},
+        {offsetof(H, total_size), 8, {0, 256, ~std::uint64_t{0}}},
+        {offsetof(H, index_offset), 8, {8, huge, ~std::uint64_t{0} - 63}},
+        {offsetof(H, index_buckets), 4, {0, 3, 0x80000000u}},
+    };
+    constexpr std::size_t nfields = sizeof fields / sizeof fields[0];
+    auto load = [](unsigned char* b, const field& f) -> std::uint64_t {
+        if (f.width == 4) return __atomic_load_n(reinterpret_cast<std::uint32_t*>(b + f.offset), __ATOMIC_RELAXED);
+        return __atomic_load_n(reinterpret_cast<std::uint64_t*>(b + f.offset), __ATOMIC_RELAXED);
+    };
+    auto store = [](unsigned char* b, const field& f, std::uint64_t v) {
+        if (f.width == 4)
+            __atomic_store_n(reinterpret_cast<std::uint32_t*>(b + f.offset), static_cast<std::uint32_t>(v), __ATOMIC_RELAXED);
+        else
+            __atomic_store_n(reinterpret_cast<std::uint64_t*>(b + f.offset), v, __ATOMIC_RELAXED);
+    };
+    std::mt19937_64 rng(cfg.seed ^ 0x5eed);
+    std::exponential_distribution<double> gap(1.0 / cfg.rewrite_ms);
+    while (area->rewrite_stop.load() == 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long>(gap(rng) * 1000)));
+        raw_segment m(name);
+        if (m.data == nullptr || m.hdr().state.load(std::memory_order_acquire) != detail::state_ready) continue;
+        std::uint64_t good[nfields];
+        for (std::size_t i = 0; i < nfields; ++i) good[i] = load(m.data, fields[i]);
+        const auto burst_end = clk::now() + std::chrono::milliseconds(1);
+        while (clk::now() < burst_end) {
+            const std::size_t i = rng() % nfields;
+            store(m.data, fields[i], fields[i].absurd[rng() % 3]);
+            const auto until = clk::now() + std::chrono::microseconds(1 + rng() % 20);
+            while (clk::now() < until) {
+            }
+            store(m.data, fields[i], good[i]);
+            area->rewrites.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+    return 0;
+}
+
 [[noreturn]] void usage(const char* why) {
     if (why) std::fprintf(stderr, "counters-soak: %s\n", why);
     std::fprintf(stderr,
                  "usage: counters-soak [--seconds N] [--writers W] [--readers R] [--kill-ms MS]\n"
                  "                     [--clear-ms MS] [--delete-ms MS] [--read-bound-ms MS]\n"
-                 "                     [--seed N] [--prefix NAME]\n"
+                 "                     [--stop-ms MS] [--stop-len-ms MS] [--age-claims 0|1]\n"
+                 "                     [--rewrite-ms MS] [--seed N] [--prefix NAME]\n"
                  "  intervals are means of exponential delays; 0 turns the action off\n");
     std::exit(2);
 }
@@ -300,6 +421,10 @@ config parse(int argc, char** argv) {
         else if (a == "--clear-ms") { need(0, 1e7); c.clear_ms = static_cast<int>(d); }
         else if (a == "--delete-ms") { need(0, 1e7); c.delete_ms = static_cast<int>(d); }
         else if (a == "--read-bound-ms") { need(10, 1e7); c.read_bound_ms = static_cast<int>(d); }
+        else if (a == "--stop-ms") { need(0, 1e7); c.stop_ms = static_cast<int>(d); }
+        else if (a == "--stop-len-ms") { need(0, 1e5); c.stop_len_ms = static_cast<int>(d); }
+        else if (a == "--age-claims") { need(0, 1); c.age_claims = d != 0; }
+        else if (a == "--rewrite-ms") { need(0, 1e7); c.rewrite_ms = static_cast<int>(d); }
         else if (a == "--seed") { need(0, 1e18); c.seed = static_cast<std::uint64_t>(d); }
         else if (a == "--prefix") { validate_section_name(v + "_a"); c.prefix = v; }
         else usage(("unknown option " + a).c_str());
@@ -334,6 +459,10 @@ int main(int argc, char** argv) {
                 cfg.seconds, cfg.writers, long_lived, killable, cfg.readers,
                 static_cast<unsigned long long>(cfg.seed), cfg.kill_ms, cfg.clear_ms, cfg.delete_ms,
                 cfg.read_bound_ms, a.c_str(), b.c_str());
+    if (cfg.stop_ms > 0)
+        std::printf("  stop a writer every ~%d ms for 0..%d ms%s\n", cfg.stop_ms, cfg.stop_len_ms,
+                    cfg.age_claims ? " (its claims in _a aged past the 30 s take-over age)" : "");
+    if (cfg.rewrite_ms > 0) std::printf("  rewrite the header of %s every ~%d ms\n", b.c_str(), cfg.rewrite_ms);
     std::fflush(stdout);
     int rc = 0;
     long kills = 0, restarts = 0, clears = 0, deletes = 0, admin_errors = 0, writer_failures = 0;
@@ -365,6 +494,10 @@ int main(int argc, char** argv) {
     }
     std::vector<pid_t> rpid;
     for (int i = 0; i < cfg.readers; ++i) rpid.push_back(spawn([&] { return reader(cfg, long_lived, killable); }));
+    const pid_t rewriter_pid = cfg.rewrite_ms > 0 ? spawn([&] { return rewriter(cfg, b); }) : -1;
+    long stops = 0, aged = 0;
+    int stopped = -1; // the writer currently SIGSTOPped (--stop-ms), or -1
+    clk::time_point resume_at{};
 
     std::mt19937_64 rng(cfg.seed);
     auto next_in = [&](int mean_ms) {
@@ -375,6 +508,7 @@ int main(int argc, char** argv) {
     const auto t_start = clk::now();
     const auto t_end = t_start + std::chrono::microseconds(static_cast<long>(cfg.seconds * 1e6));
     auto next_kill = next_in(cfg.kill_ms), next_clear = next_in(cfg.clear_ms), next_delete = next_in(cfg.delete_ms);
+    auto next_stop = next_in(cfg.stop_ms);
     auto next_progress = t_start + std::chrono::seconds(60);
     auto timed_admin = [&](const char* what, auto&& fn) {
         const auto t0 = clk::now();
@@ -385,7 +519,9 @@ int main(int argc, char** argv) {
             max_admin_us = std::max(max_admin_us, us);
             return true;
         } catch (const error& e) {
-            if (e.code() != errc::not_found && e.code() != errc::not_ready && e.code() != errc::retired) {
+            // With --rewrite-ms, _b may be caught with an absurd header field: corrupt, cleanly.
+            if (e.code() != errc::not_found && e.code() != errc::not_ready && e.code() != errc::retired &&
+                !(cfg.rewrite_ms > 0 && e.code() == errc::corrupt)) {
                 violation("parent", std::string(what) + ": " + e.what());
             }
             ++admin_errors;
@@ -397,8 +533,36 @@ int main(int argc, char** argv) {
     };
     while (clk::now() < t_end && !interrupted) {
         const auto now = clk::now();
+        if (stopped < 0 && now >= next_stop) {
+            // SIGSTOP a random writer (long-lived ones too: their totals must stay exact),
+            // mid-event or mid-registration, and resume it 0..stop_len_ms later.
+            const int i = static_cast<int>(rng() % static_cast<unsigned>(cfg.writers));
+            const pid_t p = wpid[static_cast<std::size_t>(i)];
+            int st = 0;
+            if (p > 0 && ::kill(p, SIGSTOP) == 0 && ::waitpid(p, &st, WUNTRACED) == p) {
+                if (WIFSTOPPED(st)) {
+                    ++stops;
+                    stopped = i;
+                    resume_at = now + std::chrono::microseconds(
+                                          static_cast<long>(rng() % (static_cast<std::uint64_t>(cfg.stop_len_ms) * 1000 + 1)));
+                    if (cfg.age_claims) aged += age_claims_of(a, p);
+                } else { // it had exited: the check below does not see it any more
+                    ++writer_failures;
+                    violation("parent", "writer " + std::to_string(i) + " died on its own (status " +
+                                            std::to_string(st) + ")");
+                    if (i >= long_lived) start_writer(i);
+                    else wpid[static_cast<std::size_t>(i)] = -1;
+                }
+            }
+            next_stop = next_in(cfg.stop_ms);
+        }
+        if (stopped >= 0 && now >= resume_at) {
+            ::kill(wpid[static_cast<std::size_t>(stopped)], SIGCONT);
+            stopped = -1;
+        }
         if (killable > 0 && now >= next_kill) {
             const int i = long_lived + static_cast<int>(rng() % static_cast<unsigned>(killable));
+            if (i == stopped) stopped = -1; // SIGKILL ends a stopped process too
             ::kill(wpid[static_cast<std::size_t>(i)], SIGKILL);
             const int st = reap(wpid[static_cast<std::size_t>(i)], std::chrono::seconds(5));
             if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
@@ -444,6 +608,13 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 
+    if (stopped >= 0) ::kill(wpid[static_cast<std::size_t>(stopped)], SIGCONT);
+    if (rewriter_pid > 0) {
+        area->rewrite_stop = 1;
+        const int st = reap(rewriter_pid, std::chrono::seconds(5));
+        if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            violation("parent", "the header rewriter failed (status " + std::to_string(st) + ")");
+    }
     // Stop: kill the killable writers (their open associations must vanish), check the
     // stable section while the long-lived writers still hold theirs, then stop those.
     for (int i = long_lived; i < cfg.writers; ++i) {
@@ -515,13 +686,16 @@ int main(int argc, char** argv) {
                 "  deletes                %ld (admin calls refused cleanly: %ld, slowest admin call %ld us)\n"
                 "  snapshots              %ld (clean errors on the chaos section: %ld)\n"
                 "  max snapshot latency   %.3f ms (bound %d ms)\n"
-                "  attach retries         %ld (section left not ready by a killed creator)\n"
+                "  attach retries         %ld (section left not ready by a killed creator; or corrupt, --rewrite-ms)\n"
+                "  writers stopped        %ld (SIGSTOP/SIGCONT; claims aged past the take-over age: %ld)\n"
+                "  header rewrites        %ld (clean corrupt errors on the rewritten section: %ld)\n"
                 "  exact totals checked   %ld long-lived writers\n"
                 "  invariant violations   %ld\n",
                 secs, interrupted ? ", interrupted" : "", events, static_cast<double>(events) / std::max(secs, 1e-9), kills, restarts,
                 writer_failures, area->registrations.load(), clears, deletes, admin_errors, max_admin_us,
                 area->snapshots.load(), area->snapshot_errors.load(), static_cast<double>(area->max_read_us.load()) / 1000.0,
-                cfg.read_bound_ms, area->attach_retries.load(), exact_checked, v);
+                cfg.read_bound_ms, area->attach_retries.load(), stops, aged, area->rewrites.load(),
+                area->rewrite_errors.load(), exact_checked, v);
     std::printf("counters-soak: %s\n", v == 0 ? "OK" : "FAILED");
     if (v != 0) rc = 1;
     return rc;

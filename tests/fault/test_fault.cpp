@@ -7,6 +7,12 @@
 //
 // tests/unit/test_multiprocess.cpp covers the single-shot versions of these scenarios; the
 // point here is repetition, randomised timing and stronger invariants.
+//
+// The hostile-environment modes of issue 10 live beside this file: test_frozen.cpp
+// (SIGSTOP/SIGCONT: registrants frozen mid-claim past the take-over age, planted or caught
+// with ptrace, and writers stopped and resumed at random with exact counts after) and
+// test_rewrite.cpp (header fields rewritten live under readers, writers and the tools).
+// soak/counters-soak has the long-running versions (--stop-ms, --age-claims, --rewrite-ms).
 #include "catch.hpp"
 #include "support.hpp"
 
