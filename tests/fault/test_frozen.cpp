@@ -252,10 +252,10 @@ TEST_CASE("registry: a stopped process's young object and instance claims block 
         REQUIRE(m.data() != nullptr);
         auto& h = *reinterpret_cast<R::header*>(m.data());
         const auto now = static_cast<std::int64_t>(::time(nullptr));
-        R::object_head* o = R::object_at(h, 1);
+        R::object_head* o = R::object_at(R::unchecked_view(h), 1);
         o->claim.store(claim_of(frozen.c.pid(), now));
         std::memcpy(o->name, "dis", 3);
-        R::instance_head* in = R::instance_at(h, R::object_at(h, 0), 1);
+        R::instance_head* in = R::instance_at(R::unchecked_view(h), R::object_at(R::unchecked_view(h), 0), 1);
         in->claim.store(claim_of(frozen.c.pid(), now));
         std::memcpy(in->name, "a_", 2);
     }
@@ -299,10 +299,10 @@ TEST_CASE("registry: a stopped process's old claims are taken over at once",
         REQUIRE(m.data() != nullptr);
         auto& h = *reinterpret_cast<R::header*>(m.data());
         const auto old = static_cast<std::int64_t>(::time(nullptr)) - 60;
-        R::object_head* o = R::object_at(h, 1);
+        R::object_head* o = R::object_at(R::unchecked_view(h), 1);
         o->claim.store(claim_of(frozen.c.pid(), old));
         std::memset(o->name, 'Z', sizeof o->name);
-        R::instance_head* in = R::instance_at(h, R::object_at(h, 0), 1);
+        R::instance_head* in = R::instance_at(R::unchecked_view(h), R::object_at(R::unchecked_view(h), 0), 1);
         in->claim.store(claim_of(frozen.c.pid(), old));
         std::memset(in->name, 'Y', sizeof in->name);
     }
@@ -502,13 +502,13 @@ struct reg_claim {
 std::optional<reg_claim> find_claim(unsigned char* base, pid_t pid) {
     auto& h = *reinterpret_cast<R::header*>(base);
     for (std::uint32_t o = 0; o < h.max_objects; ++o) {
-        R::object_head* oh = R::object_at(h, o);
+        R::object_head* oh = R::object_at(R::unchecked_view(h), o);
         const std::uint64_t c = oh->claim.load();
         if (c == R::claim_free) break;
         if (is_claim_of(c, pid)) return reg_claim{o, -1, &oh->claim};
         if (c != R::claim_ready) continue;
         for (std::uint32_t i = 0; i < h.max_instances; ++i) {
-            R::instance_head* in = R::instance_at(h, oh, i);
+            R::instance_head* in = R::instance_at(R::unchecked_view(h), oh, i);
             const std::uint64_t ic = in->claim.load();
             if (ic == R::claim_free) break;
             if (is_claim_of(ic, pid)) return reg_claim{o, static_cast<std::int64_t>(i), &in->claim};
@@ -562,7 +562,7 @@ TEST_CASE("registry: a registrant stopped mid-claim, taken over and resumed writ
                 taken.emplace_back(n, "g");
             } else { // an instance claim in a ready object: another instance of that object
                 const auto& h = *reinterpret_cast<R::header*>(m.data());
-                const std::string object = R::object_at(h, found->object)->name;
+                const std::string object = R::object_at(R::unchecked_view(h), found->object)->name;
                 slowest = std::max(slowest,
                                    timed([&] { taker.define(object, one_counter).instance(n).counter("n").add(1); }));
                 taken.emplace_back(object, n);

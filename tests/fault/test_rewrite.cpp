@@ -258,12 +258,12 @@ std::vector<patch> registry_patches(const std::string& name) {
     raw_map m(name);
     REQUIRE(m.data() != nullptr);
     auto& h = *reinterpret_cast<H*>(m.data());
-    R::object_head* o = R::object_at(h, 0);
+    R::object_head* o = R::object_at(R::unchecked_view(h), 0);
     const auto object = static_cast<std::size_t>(reinterpret_cast<unsigned char*>(o) - m.data());
     ps.push_back({"object 0 field_count", object + offsetof(R::object_head, field_count), 4,
                   {0, 64, 1000, 0xffffffffu}});
     for (std::uint32_t f = 0; f < o->field_count && f < 8; ++f) {
-        const auto d = static_cast<std::size_t>(reinterpret_cast<unsigned char*>(R::field_at(h, o, f)) - m.data());
+        const auto d = static_cast<std::size_t>(reinterpret_cast<unsigned char*>(R::field_at(R::unchecked_view(h), o, f)) - m.data());
         ps.push_back({"field offset", d + offsetof(R::field_desc, offset), 4, {3, 0xfffffff8u, 1u << 20, 0}});
         ps.push_back({"field size", d + offsetof(R::field_desc, size), 4, {0, 4, 0x7fffffffu}});
         ps.push_back({"field storage", d + offsetof(R::field_desc, storage), 4, {0, 4096, 0xffffffffu}});

@@ -206,9 +206,9 @@ struct registry_view {
 
 /// The header's fields copied without any check: for tests that build or damage images on
 /// purpose. Never for an image from elsewhere: use check_header().
-inline registry_view unchecked_view(header& h) noexcept {
+inline registry_view unchecked_view(const header& h) noexcept {
     registry_view v;
-    v.hdr = &h;
+    v.hdr = const_cast<header*>(&h);
     v.major = h.major;
     v.minor = h.minor;
     v.max_objects = h.max_objects;
