@@ -7,6 +7,7 @@
 #include <counters/registry.hpp>
 #include <counters/registry_snapshot.hpp>
 #include <counters_tools/cli.hpp>
+#include <counters_tools/json.hpp>
 #include <counters_tools/text.hpp>
 
 #include <nlohmann/json.hpp>
@@ -76,9 +77,8 @@ nlohmann::json value_json(const field_value& v) {
     return f;
 }
 
-std::string dump(const nlohmann::json& j, int indent) {
-    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+/// Strings from shared memory escaped by the one rule: valid, pure-ASCII JSON.
+std::string dump(const nlohmann::json& j, int indent) { return counters::tools::dump_json(j, indent); }
 
 // ---- -l ----
 

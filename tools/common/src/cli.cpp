@@ -349,7 +349,7 @@ unsigned long parse_number(const std::string& option, const std::string& text, u
 unsigned parse_mode(const std::string& option, const std::string& text) {
     if (text.empty() || text.size() > 5 ||
         !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '7'; }))
-        throw usage_error("-" + option + ": \"" + text + "\" is not an octal mode");
+        throw usage_error("-" + option + ": \"" + escape_name(text) + "\" is not an octal mode");
     const unsigned long v = std::stoul(text, nullptr, 8);
     if (v > 07777) throw usage_error("-" + option + ": " + text + " is out of range (0..7777)");
     return static_cast<unsigned>(v);
