@@ -5,7 +5,7 @@
 #    (as root, where mknod is permitted) and a junk file at the section or registry name:
 #    `counters -show`, `counters -create` and `counterutil -l` end within 10 s with exit 1
 #    and one line on stderr; `counters -delete` removes what can be removed and says what it
-#    was. (The FIFO cases need the library to open without blocking: until it does, they fail
+#    was; a symbolic link is refused and left. (The FIFO cases need the library to open without blocking: until it does, they fail
 #    by timeout here instead of hanging.)
 #  - SIGINT and SIGTERM end `counterutil -o imapstat -i 1 -n 100` at once, also while it is
 #    blocked opening a FIFO, and end `counters -show` blocked the same way.
@@ -89,13 +89,19 @@ for kind in fifo directory socket symlink chardev junk; do
         [ "$(cat "$TMP/err")" = "$want" ] || fail "counters -delete of a directory: stderr $(cat "$TMP/err")"
         [ -d "/dev/shm/$S" ] || fail "counters -delete removed a directory"
         ;;
+    symlink) # refused by the library, left in place, never followed
+        [ "$RC" = 1 ] || fail "counters -delete of a symbolic link: exit $RC, want 1"
+        want="counters: section \"$S\": refusing to open: it is a symbolic link"
+        [ "$(cat "$TMP/err")" = "$want" ] || fail "counters -delete of a symbolic link: stderr $(cat "$TMP/err")"
+        [ -L "/dev/shm/$S" ] || fail "counters -delete removed a symbolic link"
+        ;;
     junk) # a foreign regular file: the library's delete, quietly, as before
         [ "$RC" = 0 ] || fail "counters -delete of a junk file: exit $RC; stderr: $(cat "$TMP/err")"
         [ -e "/dev/shm/$S" ] && fail "counters -delete left the junk file"
         ;;
     *)
         case $kind in
-        fifo) what="a FIFO" ;; socket) what="a socket" ;; symlink) what="a symbolic link" ;;
+        fifo) what="a FIFO" ;; socket) what="a socket" ;;
         chardev) what="a character device" ;;
         esac
         [ "$RC" = 0 ] || fail "counters -delete of a $kind: exit $RC, want 0; stderr: $(cat "$TMP/err")"

@@ -41,8 +41,8 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
 /// Carries out @p opts. Returns exit_ok; throws counters::error (section problems),
 /// output_error (output file or standard output), or std::runtime_error (unknown group, an
 /// object at the name that -delete cannot remove). -delete of an object that is not a
-/// regular file (a FIFO, a socket, a device, a symbolic link: see remove_foreign_object())
-/// removes it after one line `prog: section "NAME": not a counters section (a FIFO);
+/// regular file (a FIFO, a socket, a device; a symbolic link is refused, exit 1) removes it
+/// after one line `prog: section "NAME": not a counters section (a FIFO);
 /// removed` on stderr.
 int run(const options& opts);
 

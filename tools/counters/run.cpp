@@ -44,8 +44,8 @@ constexpr const char* shm_directory = "/dev/shm/";
 
 /// -delete of something at the name that is not a regular file: the library would refuse
 /// it (or, before it checks the type, block in open() on a FIFO). A directory cannot be
-/// removed by shm_unlink(); anything else is unlinked (a symbolic link itself, never what it
-/// points to). Reports what it was on stderr.
+/// removed by shm_unlink(); a FIFO, socket or device is unlinked. Reports what it was on
+/// stderr. (A symbolic link never comes here: the library refuses it.)
 void remove_foreign_object(const options& opts, const std::string& what) {
     const std::string shown = "section \"" + escape_name(opts.section) + "\": not a counters section (" + what + ")";
     if (what == "a directory")
@@ -84,7 +84,9 @@ int run(const options& opts) {
         return exit_ok;
     }
     case options::action::remove:
-        if (const auto what = non_regular_object(opts.section)) {
+        // A symbolic link is left to the library, which refuses it (never followed, never
+        // removed: it may be a trap pointing elsewhere, and the operator should look at it).
+        if (const auto what = non_regular_object(opts.section); what && *what != "a symbolic link") {
             remove_foreign_object(opts, *what);
             return exit_ok;
         }
