@@ -2,6 +2,7 @@
 // Unit tests of the renderers, from synthetic snapshots (no shared memory involved).
 #include "catch.hpp"
 
+#include <counters_tools/json.hpp>
 #include <counters_tools/render.hpp>
 
 #include <nlohmann/json.hpp>
@@ -176,4 +177,54 @@ TEST_CASE("render_json never throws on bytes that are not UTF-8", "[render]") {
     std::ostringstream out;
     CHECK_NOTHROW(render_json(s, {}, out));
     CHECK_NOTHROW(nlohmann::json::parse(out.str()));
+}
+
+TEST_CASE("render_json and render_text escape hostile names by the one rule", "[render][escape]") {
+    snapshot s;
+    const std::string names[] = {"a\nb", "\x1b]0;X\x07", "\x1b[2J", "del\x7f", "c1\xc2\x9b\xc2\x9d",
+                                 std::string("\x80\x8f\x9f", 3), "bad\xff\xfe", "ok"};
+    for (const std::string& n : names) {
+        channel_values c;
+        c.name = n;
+        s.channels.push_back(c);
+    }
+    std::ostringstream json_out;
+    render_json(s, {}, json_out);
+    const std::string doc = json_out.str();
+    for (char ch : doc) { // pure ASCII; no control character but the layout's newlines
+        const auto u = static_cast<unsigned char>(ch);
+        CHECK(((u >= 0x20 && u < 0x7f) || u == '\n'));
+    }
+    CHECK(doc.find("\"c1\\u009b\\u009d\"") != std::string::npos);
+    CHECK(doc.find("\"del\\u007f\"") != std::string::npos);
+    CHECK(doc.find("\"\\u001b]0;X\\u0007\"") != std::string::npos);
+    CHECK(doc.find("\"\\ufffd\\ufffd\\ufffd\"") != std::string::npos);
+    CHECK(doc.find("\"bad\\ufffd\\ufffd\"") != std::string::npos);
+    const nlohmann::json parsed = nlohmann::json::parse(doc);
+    CHECK(parsed["channels"][0]["name"] == "a\nb");
+    CHECK(parsed["channels"][4]["name"] == "c1\xc2\x9b\xc2\x9d"); // valid UTF-8 comes back as it was
+    CHECK(parsed["channels"][7]["name"] == "ok");
+
+    const std::string text = counters::tools::render_text(s, {});
+    for (char ch : text) {
+        const auto u = static_cast<unsigned char>(ch);
+        CHECK(((u >= 0x20 && u < 0x7f) || u == '\n'));
+    }
+    CHECK(text.find("\na\\x0ab\n") != std::string::npos);
+    CHECK(text.find("\nc1\\xc2\\x9b\\xc2\\x9d\n") != std::string::npos);
+}
+
+TEST_CASE("dump_json lays a document out as nlohmann's dump() does", "[render]") {
+    nlohmann::ordered_json doc;
+    doc["a"] = 1;
+    doc["b"] = {{"x", true}, {"y", nullptr}, {"z", -5}};
+    doc["c"] = nlohmann::ordered_json::array();
+    doc["d"] = nlohmann::ordered_json::object();
+    doc["e"] = {1, "two", 2.5};
+    doc["f"] = "plain \"quoted\" \\ text\n";
+    CHECK(counters::tools::dump_json(doc, 2) == doc.dump(2));
+    CHECK(counters::tools::dump_json(doc, -1) == doc.dump());
+    const nlohmann::json sorted = nlohmann::json::parse(doc.dump());
+    CHECK(counters::tools::dump_json(sorted, 4) == sorted.dump(4));
+    CHECK(counters::tools::dump_json(nlohmann::json("s\x7f"), -1) == "\"s\\u007f\"");
 }

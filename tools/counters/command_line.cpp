@@ -184,6 +184,7 @@ void resolve_show(const raw_line& r, options& opts) {
 
 /// The checks after parsing; throws usage_error or counters::error (a bad section name).
 void resolve(const raw_line& r, options& opts, const std::string& prog) {
+    opts.prog = prog;
     opts.what = pick_action(r, prog);
     check_options_fit(r, opts.what);
     opts.section = resolve_section(r.shared.section);

@@ -26,6 +26,7 @@ struct options {
     render_options render;            ///< -show: what to print
     format output_format = format::text;
     std::string output;               ///< -show: file to write ("" = standard output)
+    std::string prog = "counters";    ///< the name in messages (`imsimta counters` too)
 };
 
 /// The usage text printed by --help; its first lines are the SYNOPSIS of counters(1).
@@ -38,7 +39,17 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
                                       std::ostream& err, const std::string& prog = "counters");
 
 /// Carries out @p opts. Returns exit_ok; throws counters::error (section problems),
-/// output_error (output file or standard output), or std::runtime_error (unknown group).
+/// output_error (output file or standard output), or std::runtime_error (unknown group, an
+/// object at the name that -delete cannot remove). -delete of an object that is not a
+/// regular file (a FIFO, a socket, a device; a symbolic link is refused, exit 1) removes it
+/// after one line `prog: section "NAME": not a counters section (a FIFO);
+/// removed` on stderr.
 int run(const options& opts);
+
+/// What stands at the section's name in /dev/shm when it is not a regular file (lstat, never
+/// following a symbolic link): "a FIFO", "a socket", "a character device", "a block device",
+/// "a symbolic link", "a directory", "an object of unknown type"; std::nullopt for a regular
+/// file or nothing (the library's own checks apply).
+std::optional<std::string> non_regular_object(const std::string& section);
 
 } // namespace counters::tools::counters_cmd

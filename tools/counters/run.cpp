@@ -3,16 +3,21 @@
 #include "counters_tool.hpp"
 
 #include <counters/admin.hpp>
+#include <counters/error.hpp>
 #include <counters/snapshot.hpp>
 #include <counters_tools/cli.hpp>
 #include <counters_tools/text.hpp>
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <grp.h>
 #include <iostream>
 #include <sstream>
+#include <optional>
 #include <stdexcept>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <vector>
 
 namespace counters::tools::counters_cmd {
@@ -34,7 +39,41 @@ long resolve_group(const std::string& g) {
     return static_cast<long>(gr.gr_gid);
 }
 
+/// The directory where Linux keeps POSIX shared-memory objects (shm_open("/NAME")).
+constexpr const char* shm_directory = "/dev/shm/";
+
+/// -delete of something at the name that is not a regular file: the library would refuse
+/// it (or, before it checks the type, block in open() on a FIFO). A directory cannot be
+/// removed by shm_unlink(); a FIFO, socket or device is unlinked. Reports what it was on
+/// stderr. (A symbolic link never comes here: the library refuses it.)
+void remove_foreign_object(const options& opts, const std::string& what) {
+    const std::string shown = "section \"" + escape_name(opts.section) + "\": not a counters section (" + what + ")";
+    if (what == "a directory")
+        throw std::runtime_error(shown + "; not removed: shm_unlink() cannot remove a directory (remove " +
+                                 shm_directory + escape_name(opts.section) + " by hand)");
+    const std::string path = "/" + opts.section;
+    if (::shm_unlink(path.c_str()) != 0) {
+        const int e = errno;
+        if (e == ENOENT) throw error(errc::not_found, opts.section, "does not exist");
+        throw std::runtime_error(shown + "; cannot remove it: " + std::strerror(e));
+    }
+    report(std::cerr, opts.prog, shown + "; removed");
+}
+
 } // namespace
+
+std::optional<std::string> non_regular_object(const std::string& section) {
+    const std::string path = shm_directory + section;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return std::nullopt;
+    if (S_ISFIFO(st.st_mode)) return "a FIFO";
+    if (S_ISSOCK(st.st_mode)) return "a socket";
+    if (S_ISCHR(st.st_mode)) return "a character device";
+    if (S_ISBLK(st.st_mode)) return "a block device";
+    if (S_ISLNK(st.st_mode)) return "a symbolic link";
+    if (S_ISDIR(st.st_mode)) return "a directory";
+    return "an object of unknown type";
+}
 
 int run(const options& opts) {
     switch (opts.what) {
@@ -45,7 +84,13 @@ int run(const options& opts) {
         return exit_ok;
     }
     case options::action::remove:
-        delete_section(opts.section);
+        // A symbolic link is left to the library, which refuses it (never followed, never
+        // removed: it may be a trap pointing elsewhere, and the operator should look at it).
+        if (const auto what = non_regular_object(opts.section); what && *what != "a symbolic link") {
+            remove_foreign_object(opts, *what);
+            return exit_ok;
+        }
+        delete_section(opts.section); // a section, or a foreign regular file (removed too)
         return exit_ok;
     case options::action::clear: {
         unsigned what = 0;

@@ -7,18 +7,16 @@
 #include <counters/registry.hpp>
 #include <counters/registry_snapshot.hpp>
 #include <counters_tools/cli.hpp>
+#include <counters_tools/json.hpp>
 #include <counters_tools/text.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstdint>
 #include <ctime>
 #include <ostream>
-#include <pthread.h>
-#include <signal.h>
 #include <stdexcept>
 #include <time.h>
 
@@ -76,9 +74,8 @@ nlohmann::json value_json(const field_value& v) {
     return f;
 }
 
-std::string dump(const nlohmann::json& j, int indent) {
-    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+/// Strings from shared memory escaped by the one rule: valid, pure-ASCII JSON.
+std::string dump(const nlohmann::json& j, int indent) { return counters::tools::dump_json(j, indent); }
 
 // ---- -l ----
 
@@ -160,49 +157,40 @@ void print_sample(const object_values& o, long k, std::int64_t when, bool json, 
     out.flush();
 }
 
+/// Sleeps until @p deadline (CLOCK_MONOTONIC). A stop signal does not return here: its
+/// handler ends the process (install_stop_handlers()).
+void sleep_until(const struct timespec& deadline) {
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
+    }
+}
+
 int monitor(const options& opt, const std::string& name, bool json, std::ostream& out) {
     const long interval = opt.interval, count = opt.count;
-    // Block SIGINT and SIGTERM: they are taken synchronously by the wait between samples, so
-    // a signal ends the wait at once and the current sample is always completed.
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigset_t old;
-    pthread_sigmask(SIG_BLOCK, &stop, &old);
-    struct restore {
-        sigset_t s;
-        ~restore() { pthread_sigmask(SIG_SETMASK, &s, nullptr); }
-    } restore_mask{old};
-
+    // SIGINT and SIGTERM end the monitor at once wherever it is (waiting, or in a read of a
+    // registry that does not return), except while a sample is written: that one is
+    // completed first. Exit status 0 once a sample was written, 130 or 143 before.
+    counters::tools::install_stop_handlers();
     registry_snapshot snap = counters::read_registry(name);
     find_object(snap, opt.object);
-    if (!json)
-        out << "Monitor counterobject (" << escape(opt.object) << ")\n"
-            << "registry " << escape(name) << " opened\n"
-            << "counterobject " << escape(opt.object) << " opened\n";
     for (long k = 1;; ++k) {
         if (k > 1) snap = counters::read_registry(name);
-        const std::int64_t when = static_cast<std::int64_t>(std::time(nullptr));
-        print_sample(find_object(snap, opt.object), k, when, json, name, out);
-        if (!out) throw std::runtime_error("cannot write the output");
-        if (count != 0 && k >= count) break;
+        const object_values& o = find_object(snap, opt.object);
         struct timespec deadline {};
         clock_gettime(CLOCK_MONOTONIC, &deadline);
         deadline.tv_sec += interval;
-        for (;;) {
-            struct timespec now {};
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            struct timespec left {deadline.tv_sec - now.tv_sec, deadline.tv_nsec - now.tv_nsec};
-            if (left.tv_nsec < 0) {
-                left.tv_nsec += 1000000000L;
-                --left.tv_sec;
-            }
-            if (left.tv_sec < 0) break;
-            const int sig = sigtimedwait(&stop, nullptr, &left);
-            if (sig == SIGINT || sig == SIGTERM) return counters::tools::exit_ok;
-            if (sig < 0 && errno == EAGAIN) break; // the interval is over
+        {
+            const counters::tools::stop_deferred hold;
+            if (k == 1 && !json)
+                out << "Monitor counterobject (" << escape(opt.object) << ")\n"
+                    << "registry " << escape(name) << " opened\n"
+                    << "counterobject " << escape(opt.object) << " opened\n";
+            const std::int64_t when = static_cast<std::int64_t>(std::time(nullptr));
+            print_sample(o, k, when, json, name, out); // flushes
+            if (!out) throw std::runtime_error("cannot write the output");
+            counters::tools::stop_ends_ok();
         }
+        if (count != 0 && k >= count) break;
+        sleep_until(deadline);
     }
     return counters::tools::exit_ok;
 }

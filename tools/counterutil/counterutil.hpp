@@ -30,8 +30,9 @@ std::string usage();
 std::optional<int> parse_command_line(int argc, const char* const* argv, options& opts, std::ostream& out,
                                       std::ostream& err);
 
-/// Runs one command; output to @p out. Monitoring stops cleanly on SIGINT or SIGTERM (exit 0
-/// after the current sample). Returns exit_ok; throws counters::error (a missing, corrupt,
+/// Runs one command; output to @p out. SIGINT or SIGTERM ends monitoring at once, also in a
+/// read that blocks, after completing a sample being written: the process exits 0 once a
+/// sample was written, 130 or 143 before (install_stop_handlers()). Returns exit_ok; throws counters::error (a missing, corrupt,
 /// foreign or newer registry) or std::runtime_error with an escaped message (an unknown
 /// object or counter, a counter that cannot be reset, output that cannot be written).
 int run(const options& opt, std::ostream& out);

@@ -56,6 +56,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     }
     qm::options opts;
     if (auto code = qm::parse_command_line(argc - 1, argv + 1, opts, out, err, "imsimta qm")) return *code;
+    install_fault_guard("imsimta qm"); // as qm's main() does
     return qm::run(opts);
 }
 

@@ -18,6 +18,7 @@
 #include <new>
 #include <ostream>
 #include <set>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace counters::tools {
@@ -302,6 +303,62 @@ void install_fault_guard(const std::string& prog) {
     sa.sa_handler = on_fault;
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGBUS, &sa, nullptr);
+    // SIGINT and SIGTERM end the tool at once, at any point (also in an open() that blocks),
+    // even when it was started with them ignored or blocked, as a shell without job control
+    // starts a background job. counterutil's monitor then installs its own handlers.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    ::sigaction(SIGINT, &dfl, nullptr);
+    ::sigaction(SIGTERM, &dfl, nullptr);
+    sigset_t both;
+    sigemptyset(&both);
+    sigaddset(&both, SIGINT);
+    sigaddset(&both, SIGTERM);
+    ::pthread_sigmask(SIG_UNBLOCK, &both, nullptr);
+}
+
+namespace {
+volatile std::sig_atomic_t stop_held = 0;    // a stop_deferred is alive
+volatile std::sig_atomic_t stop_pending = 0; // the signal that arrived while held
+volatile std::sig_atomic_t stop_ok = 0;      // end with exit_ok rather than 128 + N
+
+[[noreturn]] void stop_now(int sig) { ::_exit(stop_ok != 0 ? static_cast<int>(exit_ok) : 128 + sig); }
+
+extern "C" void on_stop(int sig) {
+    // Only async-signal-safe operations here.
+    if (stop_held != 0) {
+        stop_pending = sig;
+        return;
+    }
+    stop_now(sig);
+}
+} // namespace
+
+void install_stop_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sa.sa_flags = 0; // no SA_RESTART: a write that blocks is interrupted
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    sigset_t both;
+    sigemptyset(&both);
+    sigaddset(&both, SIGINT);
+    sigaddset(&both, SIGTERM);
+    ::pthread_sigmask(SIG_UNBLOCK, &both, nullptr);
+}
+
+void stop_ends_ok() noexcept { stop_ok = 1; }
+
+stop_deferred::stop_deferred() noexcept { stop_held = 1; }
+
+stop_deferred::~stop_deferred() {
+    stop_held = 0;
+    // A signal after this point finds stop_held == 0 and ends the process itself.
+    if (const int sig = stop_pending; sig != 0) stop_now(sig);
 }
 
 int report_current_exception(const std::string& prog) {
@@ -349,7 +406,7 @@ unsigned long parse_number(const std::string& option, const std::string& text, u
 unsigned parse_mode(const std::string& option, const std::string& text) {
     if (text.empty() || text.size() > 5 ||
         !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '7'; }))
-        throw usage_error("-" + option + ": \"" + text + "\" is not an octal mode");
+        throw usage_error("-" + option + ": \"" + escape_name(text) + "\" is not an octal mode");
     const unsigned long v = std::stoul(text, nullptr, 8);
     if (v > 07777) throw usage_error("-" + option + ": " + text + " is out of range (0..7777)");
     return static_cast<unsigned>(v);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Text-table and JSON renderers of a channel-counter snapshot.
 #include <counters_tools/render.hpp>
+#include <counters_tools/json.hpp>
 #include <counters_tools/text.hpp>
 
 #include <fmt/format.h>
@@ -228,9 +229,9 @@ void render_json(const snapshot& snap, const render_options& o, std::ostream& ou
         });
     }
     doc["channels"] = std::move(chans);
-    // Names are validated ASCII, but the snapshot comes from untrusted memory: never throw
-    // on bad UTF-8, replace it.
-    out << doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+    // Names are validated ASCII when the library writes them, but the snapshot comes from
+    // untrusted memory: every string is escaped by the one rule (json.hpp), never thrown on.
+    out << dump_json(doc, 2) << '\n';
 }
 
 } // namespace counters::tools

@@ -155,8 +155,34 @@ int guarded(const std::string& prog, F&& body);
 
 /// Makes a SIGBUS (a shared-memory segment shrunk by another process while this one reads
 /// it) end the tool with one line `prog: a shared-memory segment shrank while being read`
-/// and exit_failure instead of a crash. Idempotent; guarded() calls it.
+/// and exit_failure instead of a crash; and gives SIGINT and SIGTERM their default action,
+/// unblocked, even when the tool was started with them ignored (a background job of a shell
+/// without job control): a tool that runs once ends at once on either, at any point, with
+/// the status of a process killed by the signal (130 and 143 as the shell shows them).
+/// Idempotent; guarded() calls it, and qm before it runs.
 void install_fault_guard(const std::string& prog);
+
+/// SIGINT and SIGTERM for a tool that runs until stopped (counterutil's monitor; the tools
+/// that run once keep the default action, see install_fault_guard()). After install_stop_handlers(), either signal ends the process at
+/// once with _exit() — in a wait, or in a read of shared memory that blocks — except while
+/// a stop_deferred is alive: then the line or sample being written is completed first and
+/// the process ends when the stop_deferred ends. The status is 128 + the signal number (130
+/// for SIGINT, 143 for SIGTERM), or exit_ok once stop_ends_ok() was called (the tool has done
+/// what it was started for: stopping it is the normal way to end it). Idempotent.
+void install_stop_handlers();
+
+/// From now on a stop signal ends the process with exit_ok instead of 128 + N.
+void stop_ends_ok() noexcept;
+
+/// While alive, a stop signal is held (see install_stop_handlers()); when destroyed, ends
+/// the process if one arrived. Output to be completed must be flushed inside its scope.
+class stop_deferred {
+public:
+    stop_deferred() noexcept;
+    ~stop_deferred();
+    stop_deferred(const stop_deferred&) = delete;
+    stop_deferred& operator=(const stop_deferred&) = delete;
+};
 
 /// Implementation of guarded() for the exception currently being handled.
 int report_current_exception(const std::string& prog);
