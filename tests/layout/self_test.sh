@@ -46,7 +46,7 @@ plant() { # plant FILE LINE WHAT
 plant tools/x/main.cpp '#include "../../libcounters/src/layout.hpp"' "relative include into libcounters/src"
 plant examples/sim.cpp '#include "layout.hpp"' "private header by name (examples)"
 plant bench/b.cpp '#include <segment.hpp>' "private header by name, angle brackets (bench)"
-plant soak/s.cpp '#include "mapping.hpp"' "private header by name (soak)"
+plant bench/s2.cpp '#include "mapping.hpp"' "private header by name (bench)"
 plant libqueue/src/q.cpp '#include "registry_layout.hpp"' "private header by name (libqueue)"
 plant tools/x/main.cpp '#include "shm/claim.hpp"' "private header in a subdirectory of libcounters/src"
 plant tools/x/main.cpp '#include <libcounters/src/layout.hpp>' "path naming libcounters/src"

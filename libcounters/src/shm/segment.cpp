@@ -251,12 +251,14 @@ segment segment::open(const std::string& name, object_kind kind, access how) {
         const int e = errno;
         if (e == ENOENT) throw error(errc::not_found, kind, name, "does not exist");
         if (e == ELOOP) throw error(errc::permission, kind, name, "refusing to open: it is a symbolic link");
-        if (e == ENXIO || e == EISDIR || e == ENODEV || e == ETXTBSY) {
-            const std::string what = non_regular(name);
+        // glibc's shm_open() reports a directory as EINVAL (the kernel said EISDIR).
+        const std::string what = (e == ENXIO || e == EISDIR || e == ENODEV || e == ETXTBSY || e == EINVAL)
+                                     ? non_regular(name)
+                                     : std::string();
+        if (!what.empty() || e == ENXIO || e == EISDIR)
             throw error(errc::foreign, kind, name,
                         "is " + (what.empty() ? std::string("not a regular file") : what) +
                             ", not a shared-memory segment");
-        }
         fail(errc_from_errno(e), kind, name, "cannot open", e);
     }
     p->fd = descriptor(fd);
