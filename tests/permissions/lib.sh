@@ -37,10 +37,26 @@ if ! as_nobody test -x "$COUNTERS" || ! as_nobody test -x "$FILL"; then
     chmod 0755 "$BIN"
     cp "$COUNTERS" "$BIN/counters"
     cp "$FILL" "$BIN/fill_section"
+    # ... with the shared library they load (found first through LD_LIBRARY_PATH).
+    lib=$(ldd "$COUNTERS" | awk '$1 ~ /^libcounters\.so/ { print $3 }')
+    [ -n "$lib" ] && cp "$lib" "$BIN/" && export LD_LIBRARY_PATH="$BIN${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     chmod 0755 "$BIN"/*
     COUNTERS=$BIN/counters FILL=$BIN/fill_section
     as_nobody "$COUNTERS" -help >/dev/null 2>&1 || { echo "FAIL: nobody cannot run $COUNTERS" >&2; exit 1; }
 fi
+
+# warned DESC SECTION CMD...: exit 0, and one stderr line: the reader's warning that SECTION
+# is not trusted (a writer would refuse it), naming its owner.
+warned() {
+    local desc=$1 sec=$2; shift 2
+    CHECKS=$((CHECKS + 1))
+    run "$@"
+    if [ "$RC" -ne 0 ] || [ "$(wc -l <"$TMP/err")" -ne 1 ] ||
+        ! grep -q "^counters: warning: section \"$sec\" is not trusted (owned by uid [0-9]* and group [0-9]*, " "$TMP/err"; then
+        fail "$desc: exit $RC, stderr: $(cat "$TMP/err")"
+        return 1
+    fi
+}
 
 # check DESC TEST...: a plain assertion.
 check() {

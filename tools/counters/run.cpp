@@ -102,6 +102,7 @@ int run(const options& opts) {
     case options::action::show: {
         // Read first: a missing section must not truncate an existing output file.
         const snapshot snap = read_snapshot(opts.section);
+        warn_untrusted(std::cerr, opts.prog, "section", snap.section.name, snap.section.distrust);
         if (opts.output_format == options::format::json) {
             std::ostringstream text;
             render_json(snap, opts.render, text);

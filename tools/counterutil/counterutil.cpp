@@ -81,6 +81,7 @@ std::string dump(const nlohmann::json& j, int indent) { return counters::tools::
 
 void list(const std::string& name, bool json, std::ostream& out) {
     const registry_snapshot snap = counters::read_registry(name);
+    counters::tools::warn_untrusted(std::cerr, "counterutil", "registry", name, snap.info.distrust);
     const auto& i = snap.info;
     if (json) {
         nlohmann::json objects = nlohmann::json::array();
@@ -171,6 +172,7 @@ int monitor(const options& opt, const std::string& name, bool json, std::ostream
     // completed first. Exit status 0 once a sample was written, 130 or 143 before.
     counters::tools::install_stop_handlers();
     registry_snapshot snap = counters::read_registry(name);
+    counters::tools::warn_untrusted(std::cerr, "counterutil", "registry", name, snap.info.distrust);
     find_object(snap, opt.object);
     for (long k = 1;; ++k) {
         if (k > 1) snap = counters::read_registry(name);

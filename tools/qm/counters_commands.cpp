@@ -93,6 +93,8 @@ int counters_show(context& ctx, const std::vector<std::string>& args) {
     ensure_section(ctx);
     reset_from_queue(ctx);
     const snapshot snap = read_snapshot(ctx.section);
+    if (!snap.section.distrust.empty())
+        say(ctx, 'W', "UNTRUSTED", untrusted_warning("section", snap.section.name, snap.section.distrust));
     if (r.format == output_format::json) {
         std::ostringstream text;
         render_json(snap, r.render, text);

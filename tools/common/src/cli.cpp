@@ -284,6 +284,16 @@ void report(std::ostream& err, const std::string& prog, const std::string& messa
     err << prog << ": " << message << '\n' << std::flush;
 }
 
+std::string untrusted_warning(const char* kind, const std::string& name, const std::string& distrust) {
+    return std::string(kind) + " \"" + escape_name(name) + "\" is not trusted (" + escape_name(distrust) +
+           "): its figures may have been planted by another user";
+}
+
+void warn_untrusted(std::ostream& err, const std::string& prog, const char* kind, const std::string& name,
+                    const std::string& distrust) {
+    if (!distrust.empty()) report(err, prog, "warning: " + untrusted_warning(kind, name, distrust));
+}
+
 namespace {
 char fault_message[256];
 std::size_t fault_length = 0;

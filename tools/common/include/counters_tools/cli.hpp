@@ -146,6 +146,14 @@ output_format resolve_format(const std::string& text);
 /// Writes `prog: message` and a newline to @p err.
 void report(std::ostream& err, const std::string& prog, const std::string& message);
 
+/// The text of the warning a reader gives for a section or registry a writer would not trust
+/// (@p distrust, from section_info or registry_info; empty: none), escaped: `KIND "NAME" is
+/// not trusted (WHY): its figures may have been planted by another user`.
+std::string untrusted_warning(const char* kind, const std::string& name, const std::string& distrust);
+/// Writes `prog: warning: <untrusted_warning()>` on @p err when @p distrust is not empty.
+void warn_untrusted(std::ostream& err, const std::string& prog, const char* kind, const std::string& name,
+                    const std::string& distrust);
+
 /// Runs @p body and maps exceptions to exit codes, reporting each as one line on stderr:
 /// usage_error → exit_usage; counters::error with errc::invalid_argument → exit_usage;
 /// any other exception → exit_failure. A counters::error's text is escaped (it may quote
