@@ -4,6 +4,7 @@
 #pragma once
 
 #include "catch.hpp"
+#include "support.hpp"
 
 #include <counters/registry.hpp>
 
@@ -23,71 +24,15 @@
 
 namespace fault_support {
 
-/// A registry name unique to this process and test; removed on destruction.
-class temp_reg {
-public:
-    explicit temp_reg(const std::string& tag) {
-        static std::atomic<int> seq{0};
-        name_ = "ctest_reg10_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(seq++);
-    }
-    ~temp_reg() {
-        try {
-            if (counters::registry_exists(name_)) counters::delete_registry(name_);
-        } catch (...) {
-        }
-    }
-    temp_reg(const temp_reg&) = delete;
-    temp_reg& operator=(const temp_reg&) = delete;
-    const std::string& name() const { return name_; }
-
-private:
-    std::string name_;
-};
-
-/// A read-write mapping of a whole segment (section or registry).
-class raw_map {
-public:
-    explicit raw_map(const std::string& name) {
-        const int fd = ::shm_open(("/" + name).c_str(), O_RDWR, 0);
-        if (fd < 0) return;
-        struct stat st {};
-        if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-            size_ = static_cast<std::size_t>(st.st_size);
-            void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            data_ = p == MAP_FAILED ? nullptr : static_cast<unsigned char*>(p);
-        }
-        ::close(fd);
-    }
-    ~raw_map() {
-        if (data_ != nullptr) ::munmap(data_, size_);
-    }
-    raw_map(const raw_map&) = delete;
-    raw_map& operator=(const raw_map&) = delete;
-    unsigned char* data() const { return data_; }
-    std::size_t size() const { return size_; }
-
-private:
-    unsigned char* data_ = nullptr;
-    std::size_t size_ = 0;
-};
+using temp_reg = testing_support::temp_registry;
+using testing_support::raw_map;
 
 /// A forked child, SIGCONTed, SIGKILLed and reaped on destruction unless reaped before.
 class child {
 public:
     explicit child(const std::function<int()>& body) {
-        pid_ = ::fork();
+        pid_ = testing_support::spawn_child(body);
         REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            int rc = 1;
-            try {
-                rc = body();
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "child %d: %s\n", static_cast<int>(::getpid()), e.what());
-            } catch (...) {
-                std::fprintf(stderr, "child %d: unknown exception\n", static_cast<int>(::getpid()));
-            }
-            ::_exit(rc);
-        }
     }
     ~child() {
         if (pid_ <= 0) return;

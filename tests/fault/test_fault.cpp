@@ -82,19 +82,8 @@ void free_shared_state(shared_state* s) { ::munmap(s, sizeof(shared_state)); }
 
 /// Forks a child running @p body; its return value is the exit status (1 on an exception).
 pid_t spawn(const std::function<int()>& body) {
-    pid_t pid = ::fork();
+    const pid_t pid = testing_support::spawn_child(body);
     REQUIRE(pid >= 0);
-    if (pid == 0) {
-        int rc = 1;
-        try {
-            rc = body();
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "child %d: %s\n", static_cast<int>(::getpid()), e.what());
-        } catch (...) {
-            std::fprintf(stderr, "child %d: unknown exception\n", static_cast<int>(::getpid()));
-        }
-        ::_exit(rc);
-    }
     return pid;
 }
 

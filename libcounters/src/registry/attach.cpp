@@ -63,13 +63,13 @@ a64* total_for_key(const registry_view& v, std::uint32_t key) noexcept {
     if (o >= v.max_objects) return nullptr;
     object_head* obj = object_at(v, o);
     if (obj->claim.load(std::memory_order_acquire) != claim_ready ||
-        f >= __atomic_load_n(&obj->field_count, __ATOMIC_RELAXED))
+        f >= shm::load_once(obj->field_count))
         return nullptr;
     const field_desc& d = *field_at(v, obj, f);
     // Each descriptor field is read once: checked and used as the same value.
-    const std::uint8_t kind = __atomic_load_n(&d.kind, __ATOMIC_RELAXED);
-    const std::uint8_t flags = __atomic_load_n(&d.flags, __ATOMIC_RELAXED);
-    const std::uint32_t offset = __atomic_load_n(&d.offset, __ATOMIC_RELAXED);
+    const std::uint8_t kind = shm::load_once(d.kind);
+    const std::uint8_t flags = shm::load_once(d.flags);
+    const std::uint32_t offset = shm::load_once(d.offset);
     if (kind != kind_gauge || (flags & flag_per_process) == 0 ||
         std::uint64_t{offset} + per_process_storage > v.data_size || offset % 8 != 0)
         return nullptr;

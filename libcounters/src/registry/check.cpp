@@ -23,36 +23,28 @@ bool name_char(char c) {
 }
 } // namespace
 
-namespace {
-/// One relaxed load of a plain field another process may be rewriting.
-template <class T>
-T once(const T& field) noexcept {
-    return __atomic_load_n(&field, __ATOMIC_RELAXED);
-}
-} // namespace
-
 registry_view check_header(const void* data, std::size_t size, const std::string& name) {
     shm::check_prefix(data, size, name, registry_format);
     const auto& h = *static_cast<const header*>(data);
     registry_view v;
     v.hdr = const_cast<header*>(&h);
-    v.major = once(h.major);
-    v.minor = once(h.minor);
-    const std::uint32_t header_size = once(h.header_size);
-    const std::uint32_t name_size = once(h.name_size);
-    v.field_desc_size = once(h.field_desc_size);
-    v.max_objects = once(h.max_objects);
-    v.max_fields = once(h.max_fields);
-    v.max_instances = once(h.max_instances);
-    v.data_size = once(h.data_size);
-    v.process_slots = once(h.process_slots);
-    v.process_slot_size = once(h.process_slot_size);
-    const std::uint32_t entries = once(h.process_entries);
-    v.instance_size = once(h.instance_size);
-    v.object_size = once(h.object_size);
-    v.objects_offset = once(h.objects_offset);
-    v.processes_offset = once(h.processes_offset);
-    const std::uint64_t total_size = once(h.total_size);
+    v.major = shm::load_once(h.major);
+    v.minor = shm::load_once(h.minor);
+    const std::uint32_t header_size = shm::load_once(h.header_size);
+    const std::uint32_t name_size = shm::load_once(h.name_size);
+    v.field_desc_size = shm::load_once(h.field_desc_size);
+    v.max_objects = shm::load_once(h.max_objects);
+    v.max_fields = shm::load_once(h.max_fields);
+    v.max_instances = shm::load_once(h.max_instances);
+    v.data_size = shm::load_once(h.data_size);
+    v.process_slots = shm::load_once(h.process_slots);
+    v.process_slot_size = shm::load_once(h.process_slot_size);
+    const std::uint32_t entries = shm::load_once(h.process_entries);
+    v.instance_size = shm::load_once(h.instance_size);
+    v.object_size = shm::load_once(h.object_size);
+    v.objects_offset = shm::load_once(h.objects_offset);
+    v.processes_offset = shm::load_once(h.processes_offset);
+    const std::uint64_t total_size = shm::load_once(h.total_size);
     if (header_size < sizeof(header) || header_size % 64 != 0)
         corrupt(name, "bad header size " + std::to_string(header_size));
     if (name_size != name_field) corrupt(name, "bad name size " + std::to_string(name_size));
@@ -106,7 +98,7 @@ std::uint32_t storage_of(const field_def& f) noexcept {
 checked_schema read_schema(const registry_view& v, std::uint32_t index, const std::string& name) {
     object_head* o = object_at(v, index);
     const std::string where = "object slot " + std::to_string(index) + ": ";
-    const std::uint32_t count = once(o->field_count);
+    const std::uint32_t count = shm::load_once(o->field_count);
     if (count == 0 || count > v.max_fields) corrupt(name, where + "bad field count " + std::to_string(count));
     checked_schema cs;
     object_schema& s = cs.fields;
@@ -114,8 +106,8 @@ checked_schema read_schema(const registry_view& v, std::uint32_t index, const st
     for (std::uint32_t i = 0; i < count; ++i) {
         const field_desc& d = *field_at(v, o, i);
         const std::string fw = where + "field " + std::to_string(i) + ": ";
-        const std::uint8_t kind = once(d.kind), flags = once(d.flags);
-        const std::uint32_t size = once(d.size), storage = once(d.storage), offset = once(d.offset);
+        const std::uint8_t kind = shm::load_once(d.kind), flags = shm::load_once(d.flags);
+        const std::uint32_t size = shm::load_once(d.size), storage = shm::load_once(d.storage), offset = shm::load_once(d.offset);
         field_def f;
         if (!read_name(d.name, f.name)) corrupt(name, fw + "bad name (empty or not NUL-terminated)");
         if (!std::all_of(f.name.begin(), f.name.end(), name_char)) corrupt(name, fw + "bad name characters");

@@ -17,11 +17,6 @@ namespace {
 [[noreturn]] void corrupt(const std::string& name, const std::string& what) {
     shm::corrupt(section_format, name, what);
 }
-/// One relaxed load of a plain field another process may be rewriting.
-template <class T>
-T once(const T& field) noexcept {
-    return __atomic_load_n(&field, __ATOMIC_RELAXED);
-}
 } // namespace
 
 section_view check_section(const void* data, std::size_t size, const std::string& name) {
@@ -29,19 +24,19 @@ section_view check_section(const void* data, std::size_t size, const std::string
     const auto& h = *static_cast<const header*>(data);
     section_view v;
     v.hdr = const_cast<header*>(&h);
-    v.major = once(h.major);
-    v.minor = once(h.minor);
-    const std::uint32_t header_size = once(h.header_size);
-    v.slot_size = once(h.slot_size);
-    v.block_size = once(h.block_size);
-    v.max_channels = once(h.max_channels);
-    v.process_slots = once(h.process_slots);
-    v.process_slot_size = once(h.process_slot_size);
-    v.channels_offset = once(h.channels_offset);
-    v.processes_offset = once(h.processes_offset);
-    const std::uint32_t name_size = once(h.name_size);
-    const std::uint32_t count = once(h.counter_count);
-    const std::uint64_t total_size = once(h.total_size);
+    v.major = shm::load_once(h.major);
+    v.minor = shm::load_once(h.minor);
+    const std::uint32_t header_size = shm::load_once(h.header_size);
+    v.slot_size = shm::load_once(h.slot_size);
+    v.block_size = shm::load_once(h.block_size);
+    v.max_channels = shm::load_once(h.max_channels);
+    v.process_slots = shm::load_once(h.process_slots);
+    v.process_slot_size = shm::load_once(h.process_slot_size);
+    v.channels_offset = shm::load_once(h.channels_offset);
+    v.processes_offset = shm::load_once(h.processes_offset);
+    const std::uint32_t name_size = shm::load_once(h.name_size);
+    const std::uint32_t count = shm::load_once(h.counter_count);
+    const std::uint64_t total_size = shm::load_once(h.total_size);
     if (header_size < sizeof(header) || header_size % 64 != 0)
         corrupt(name, "bad header size " + std::to_string(header_size));
     if (v.slot_size < sizeof(channel_slot) || v.slot_size % 64 != 0)
@@ -65,8 +60,8 @@ section_view check_section(const void* data, std::size_t size, const std::string
         corrupt(name, "process table outside the segment");
     std::uint64_t end = v.processes_offset + std::uint64_t{v.process_slots} * v.process_slot_size;
     if (v.minor >= 1) {
-        v.index_offset = once(h.index_offset);
-        v.index_buckets = once(h.index_buckets);
+        v.index_offset = shm::load_once(h.index_offset);
+        v.index_buckets = shm::load_once(h.index_buckets);
         if (v.index_offset != 0) {
             if (v.index_buckets < 2 * std::uint64_t{v.max_channels} || v.index_buckets > (1u << 20) ||
                 (v.index_buckets & (v.index_buckets - 1)) != 0)

@@ -46,6 +46,13 @@ struct format_id {
     const char* description;  ///< "a counters section", "a counter registry"
 };
 
+/// One relaxed load of a plain header field that another process may be rewriting: how
+/// the formats read each size, offset and count exactly once into a local value.
+template <class T>
+T load_once(const T& field) noexcept {
+    return __atomic_load_n(&field, __ATOMIC_RELAXED);
+}
+
 /// The state word of a segment at least state_offset + 4 bytes long.
 inline au32& state_word(void* base) noexcept {
     return *reinterpret_cast<au32*>(static_cast<unsigned char*>(base) + state_offset);
