@@ -124,10 +124,20 @@ TEST_CASE("absurd sizes, counts and offsets are corrupt", "[hostile]") {
     check([](detail::header& h) { h.state.store(0x12345678u); });
 }
 
-TEST_CASE("a name without NUL is corrupt, an unpublished slot is skipped", "[hostile]") {
+TEST_CASE("a name without NUL or longer than 32 bytes is corrupt, an unpublished slot is skipped", "[hostile]") {
     image img = make_image();
     std::memset(img.slot(1).name, 'A', sizeof img.slot(1).name);
     CHECK(decode_error(img, img.size) == errc::corrupt);
+    // Terminated inside the field but longer than the 32 bytes any writer stores (found by
+    // fuzz_section): corrupt as well.
+    img = make_image();
+    std::memset(img.slot(1).name, 'B', sizeof img.slot(1).name);
+    img.slot(1).name[33] = '\0';
+    CHECK(decode_error(img, img.size) == errc::corrupt);
+    img = make_image();
+    std::memset(img.slot(1).name, 0, sizeof img.slot(1).name);
+    std::memset(img.slot(1).name, 'C', 32); // exactly 32: a channel
+    CHECK(decode_snapshot(img.data(), img.size, "x").channels.at(1).name == std::string(32, 'C'));
     img = make_image();
     img.slot(1).claim.store(42); // a registration in progress
     CHECK(decode_snapshot(img.data(), img.size, "x").channels.size() == 1);

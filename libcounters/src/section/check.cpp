@@ -81,7 +81,7 @@ bool slot_name(const channel_slot& s, std::string& out) {
     const void* nul = std::memchr(s.name, '\0', sizeof s.name);
     if (nul == nullptr) return false;
     out.assign(s.name, static_cast<const char*>(nul));
-    return !out.empty();
+    return !out.empty() && out.size() <= max_channel_name; // writers never store longer ones
 }
 
 bool slot_holds(const channel_slot& s, std::string_view name) noexcept {

@@ -59,7 +59,8 @@ struct section_view {
 /// Throws counters::error (not_ready, foreign, version, corrupt) naming @p name.
 section_view check_section(const void* data, std::size_t size, const std::string& name);
 
-/// Copies a slot's name when it is NUL-terminated inside its field; false otherwise.
+/// Copies a slot's name when it is NUL-terminated inside its field and 1..32 bytes long (as
+/// every writer stores it); false otherwise.
 bool slot_name(const channel_slot& s, std::string& out);
 /// True when slot @p s holds @p name.
 bool slot_holds(const channel_slot& s, std::string_view name) noexcept;
