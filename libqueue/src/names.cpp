@@ -15,17 +15,23 @@ std::string queue_root(const std::string& explicit_root) {
 
 std::string attempt_prefix(unsigned attempts) {
     if (attempts > max_attempts) attempts = max_attempts;
-    std::string p(2, 'Z');
-    p[0] = static_cast<char>('Z' - attempts / 26);
-    p[1] = static_cast<char>('Z' - attempts % 26);
-    return p;
+    return {attempt_digits[attempts / 36], attempt_digits[attempts % 36]};
 }
+
+namespace {
+/// The value (0..35) of one attempt-prefix character, or -1.
+int attempt_digit(char c) noexcept {
+    if (c >= 'A' && c <= 'Z') return 'Z' - c;
+    if (c >= '0' && c <= '9') return 26 + ('9' - c);
+    return -1;
+}
+} // namespace
 
 std::optional<unsigned> attempts_of(std::string_view prefix) noexcept {
     if (prefix.size() != 2) return std::nullopt;
-    for (char c : prefix)
-        if (c < 'A' || c > 'Z') return std::nullopt;
-    return static_cast<unsigned>(('Z' - prefix[0]) * 26 + ('Z' - prefix[1]));
+    const int hi = attempt_digit(prefix[0]), lo = attempt_digit(prefix[1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    return static_cast<unsigned>(hi * 36 + lo);
 }
 
 namespace {

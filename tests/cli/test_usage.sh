@@ -7,6 +7,8 @@ N=" (see counters --help)"
 bad "no action" 2 "counters: exactly one of -create, -delete, -clear or -show is required$N" "$C" --section "$S"
 bad "two actions" 2 "counters: exactly one of -create, -delete, -clear or -show is required$N" "$C" --section "$S" -show -clear
 bad "only options" 2 "counters: exactly one of -create, -delete, -clear or -show is required$N" "$C" --section "$S" -noheaders
+bad "--section ''" 2 "counters: --section: an empty name is not allowed (leave the option out for the default)" "$C" --section '' -show
+bad "COUNTERS_SECTION=''" 2 "counters: COUNTERS_SECTION is set but empty (unset it for the default)" env COUNTERS_SECTION= "$C" -show
 bad "max_channels=abc" 2 'counters: -max_channels: "abc" is not a number' "$C" --section "$S" -create -max_channels=abc
 bad "max_channels=0" 2 'counters: -max_channels: 0 is out of range (1..65536)' "$C" --section "$S" -create -max_channels=0
 bad "max_channels=99999999" 2 'counters: -max_channels: 99999999 is out of range (1..65536)' "$C" --section "$S" -create -max_channels=99999999

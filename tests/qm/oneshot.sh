@@ -66,14 +66,14 @@ File                                         Blocks Queued since        Attempts
 ---------------------------------------- ---------- ------------------- --------
 ZY0002.00                                         1 2023-11-14 22:15:00        1
 ZZ0001.00                                         3 2023-11-14 22:13:20        0
-sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       26
+sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       36
 '
 run "$QM" -queue="$Q" held; status "held" 0
 out_is "held" 'Channel: tcp_local
 
 File                                         Blocks Queued since        Attempts
 ---------------------------------------- ---------- ------------------- --------
-sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       26
+sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       36
 
 Total: 1 message, 98 blocks
 '

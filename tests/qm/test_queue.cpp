@@ -41,17 +41,26 @@ const std::string good = "%counters-queue 1\nsize 2049\nrecipients 2\nto <a@b>\n
 
 } // namespace
 
-TEST_CASE("attempt prefixes: ZZ is 0, ZA 25, YZ 26, AA the largest") {
+TEST_CASE("attempt prefixes: complemented base 36 over letters then digits") {
     CHECK(q::attempt_prefix(0) == "ZZ");
     CHECK(q::attempt_prefix(1) == "ZY");
     CHECK(q::attempt_prefix(25) == "ZA");
-    CHECK(q::attempt_prefix(26) == "YZ");
-    CHECK(q::attempt_prefix(q::max_attempts) == "AA");
-    CHECK(q::attempt_prefix(100000) == "AA");
+    CHECK(q::attempt_prefix(26) == "Z9");
+    CHECK(q::attempt_prefix(35) == "Z0");
+    CHECK(q::attempt_prefix(36) == "YZ");
+    CHECK(q::attempt_prefix(q::max_attempts) == "00");
+    CHECK(q::attempt_prefix(100000) == "00");
     for (unsigned a = 0; a <= q::max_attempts; ++a) CHECK(q::attempts_of(q::attempt_prefix(a)) == a);
+    CHECK(q::attempts_of("Z1") == 34u);
+    CHECK(q::attempts_of("A0") == 25u * 36 + 35);
     CHECK_FALSE(q::attempts_of("Zz"));
     CHECK_FALSE(q::attempts_of("Z"));
-    CHECK_FALSE(q::attempts_of("Z1"));
+    CHECK_FALSE(q::attempts_of("Z-"));
+    // A name whose prefix uses digits is a message file, not skipped.
+    const auto z0 = q::parse_file_name("Z000a4.00");
+    REQUIRE(z0);
+    CHECK(z0->attempts == 35u);
+    CHECK(z0->id == "00a4");
 }
 
 TEST_CASE("file names") {
@@ -62,7 +71,7 @@ TEST_CASE("file names") {
     CHECK_FALSE(f->held);
     f = q::parse_file_name("YZ01.07.HELD");
     REQUIRE(f);
-    CHECK(f->attempts == 26);
+    CHECK(f->attempts == 36);
     CHECK(f->held);
     CHECK(f->part == "07");
     CHECK(q::make_file_name(*f) == "YZ01.07.HELD");

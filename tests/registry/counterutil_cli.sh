@@ -167,6 +167,8 @@ done
 for bad in abc 0 -3 2y "" 2147483648 99999999999999999999 " 1"; do
     expect 2 '^counterutil: bad count' -- -o imapstat -n "$bad" -r "$REG"
 done
+expect 2 '^counterutil: -r: an empty name is not allowed' -- -l -r ''
+COUNTERS_REGISTRY= expect 2 '^counterutil: COUNTERS_REGISTRY is set but empty' -- -l
 expect 2 '^counterutil: one of -l, -o counterobject or -s is required' --
 expect 2 '^counterutil: -l cannot be combined' -- -l -o imapstat -r "$REG"
 expect 2 '^counterutil: -l takes no' -- -l -n 3 -r "$REG"

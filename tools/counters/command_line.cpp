@@ -187,7 +187,7 @@ void resolve(const raw_line& r, options& opts, const std::string& prog) {
     opts.prog = prog;
     opts.what = pick_action(r, prog);
     check_options_fit(r, opts.what);
-    opts.section = resolve_section(r.shared.section);
+    opts.section = resolve_section(r.shared.section, r.shared.section_option->count() != 0);
     resolve_create(r, opts);
     resolve_clear(r, opts);
     resolve_show(r, opts);

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <limits>
 #include <ostream>
 
@@ -73,6 +74,14 @@ options::mode pick_mode(const raw_line& r) {
 }
 
 std::string registry_of(const raw_line& r) {
+    // An empty name never falls back to the default registry.
+    const bool given = r.shared.registry_option->count() != 0;
+    if (given && r.shared.registry.empty())
+        throw usage_error("-r: an empty name is not allowed (leave the option out for the default)" + see_help);
+    const char* env = std::getenv(counters::registry_env);
+    if (!given && env != nullptr && *env == '\0')
+        throw usage_error(std::string(counters::registry_env) + " is set but empty (unset it for the default)" +
+                          see_help);
     std::string name = counters::registry_name(r.shared.registry);
     try {
         counters::validate_registry_name(name);

@@ -20,7 +20,7 @@ place resolve_place(const place_options& p) {
         if (p.queue.empty()) throw usage_error("-queue: empty directory name", usage_kind::bad_option);
         where.queue = p.queue;
     }
-    if (p.shared.section_option->count() != 0) where.section = resolve_section(p.shared.section);
+    if (p.shared.section_option->count() != 0) where.section = resolve_section(p.shared.section, true);
     return where;
 }
 

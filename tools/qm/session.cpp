@@ -319,7 +319,7 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
         parse_words(app, global);
         const place where = resolve_place(p);
         opts.queue = counters::queue::queue_root(where.queue.value_or(std::string()));
-        opts.section = where.section ? *where.section : resolve_section({});
+        opts.section = where.section ? *where.section : resolve_section({}, false);
     } catch (const CLI::Success& call) {
         return answer(call, app, out, help_text(prog));
     } catch (...) {

@@ -30,14 +30,17 @@ std::string queue_root(const std::string& explicit_root = {});
 
 // --- attempt prefixes -------------------------------------------------------------------
 
-/// Largest attempt count a prefix can carry ("AA").
-inline constexpr unsigned max_attempts = 26 * 26 - 1;
+/// The 36 symbols of an attempt prefix, for 0 to 35: the attempt count is written in base 36
+/// with digits counting down from 'Z' through the letters, then from '9' through the digits.
+inline constexpr const char attempt_digits[] = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210";
+/// Largest attempt count a prefix can carry ("00").
+inline constexpr unsigned max_attempts = 36 * 36 - 1;
 
-/// The two-letter prefix of @p attempts: 0 "ZZ", 1 "ZY", ..., 25 "ZA", 26 "YZ", ...
-/// Counts above max_attempts give "AA".
+/// The two-character prefix of @p attempts: 0 "ZZ", 1 "ZY", ..., 25 "ZA", 26 "Z9", ...,
+/// 35 "Z0", 36 "YZ", ... Counts above max_attempts give "00".
 std::string attempt_prefix(unsigned attempts);
 
-/// The attempt count of a two-letter prefix (upper-case A-Z only), or std::nullopt.
+/// The attempt count of a two-character prefix (upper-case A-Z and 0-9), or std::nullopt.
 std::optional<unsigned> attempts_of(std::string_view prefix) noexcept;
 
 // --- file names -------------------------------------------------------------------------

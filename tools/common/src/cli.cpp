@@ -7,6 +7,9 @@
 #include <counters/error.hpp>
 #include <counters/options.hpp>
 
+#include <cstdlib>
+#include <counters/options.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -262,7 +265,14 @@ void add_shared_options(CLI::App& app, shared_options& o, unsigned which, bool s
         o.format_option = app.add_option(short_letters ? "-f,--format" : "--format", o.format);
 }
 
-std::string resolve_section(const std::string& given) {
+std::string resolve_section(const std::string& given, bool was_given) {
+    // An empty name never falls back to the default: an operator would touch the production
+    // counters by mistake.
+    if (was_given && given.empty())
+        throw usage_error("--section: an empty name is not allowed (leave the option out for the default)");
+    const char* env = std::getenv(counters::section_env);
+    if (!was_given && env != nullptr && *env == '\0')
+        throw usage_error(std::string(counters::section_env) + " is set but empty (unset it for the default)");
     std::string name = counters::section_name(given);
     counters::validate_section_name(name);
     return name;

@@ -130,8 +130,9 @@ enum shared_option : unsigned { opt_section = 1U, opt_registry = 2U, opt_format 
 void add_shared_options(CLI::App& app, shared_options& o, unsigned which, bool short_letters = false);
 
 /// The section to use: @p given, else $COUNTERS_SECTION, else imta_counters; validated.
-/// Throws counters::error (invalid_argument) for a bad name.
-std::string resolve_section(const std::string& given);
+/// An empty name (@p was_given with "" or COUNTERS_SECTION set but empty) is a usage_error,
+/// never the default. Throws counters::error (invalid_argument) for a bad name.
+std::string resolve_section(const std::string& given, bool was_given);
 
 /// The output formats of -format.
 enum class output_format { text, json };
