@@ -240,6 +240,11 @@ TEST_CASE("hostile process slots do not crash or count", "[registry][hostile]") 
     q->start_ticks.store(-1);
     q->entry[0].key.store(0xfffffff0u);
     q->entry[0].value.store(7);
+    // Shares whose sum overflows 64 bits (fuzz_registry: undefined behaviour before).
+    q->entry[1].key.store(0xfffffff1u);
+    q->entry[1].value.store(INT64_MIN + 5);
+    q->entry[2].key.store(0xfffffff1u);
+    q->entry[2].value.store(INT64_MIN + 5);
     const registry_snapshot s = decode_registry(im.words.data(), im.size, "x");
     // The copy was taken while this process held one connection: wild entries add nothing.
     CHECK(s.find("imapstat")->find("global")->find("numCurrentConnections")->number == 1);

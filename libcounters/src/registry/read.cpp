@@ -8,6 +8,7 @@
 #include <counters/registry_snapshot.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <thread>
 #include <unordered_map>
 
@@ -16,6 +17,14 @@ namespace counters {
 using namespace detail::reg;
 
 namespace {
+
+/// a + b, saturating: per-process shares come from an untrusted mapping, and a corrupt one
+/// must not make the sum undefined (found by fuzz_registry).
+std::int64_t add_saturating(std::int64_t a, std::int64_t b) noexcept {
+    std::int64_t r = 0;
+    if (__builtin_add_overflow(a, b, &r)) return b < 0 ? INT64_MIN : INT64_MAX;
+    return r;
+}
 
 registry_view ready_view(const void* data, std::size_t size, const std::string& name) {
     const registry_view v = check_header(data, size, name);
@@ -72,7 +81,10 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
         ++info.refcount;
         for (const auto& e : ps.entry) {
             const std::uint32_t key = e.key.load(std::memory_order_acquire);
-            if (key != 0) live_share[key] += e.value.load(std::memory_order_relaxed);
+            if (key != 0) {
+                std::int64_t& sum = live_share[key];
+                sum = add_saturating(sum, e.value.load(std::memory_order_relaxed));
+            }
         }
     }
 
@@ -115,7 +127,7 @@ registry_snapshot decode_registry(const void* data, std::size_t size, const std:
                     const auto* words = static_cast<const a64*>(at);
                     v.number = words[1].load(std::memory_order_relaxed);
                     auto it = live_share.find(entry_key(view, i, k, f));
-                    if (it != live_share.end()) v.number += it->second;
+                    if (it != live_share.end()) v.number = add_saturating(v.number, it->second);
                 } else {
                     v.number = static_cast<const a64*>(at)->load(std::memory_order_relaxed);
                 }
