@@ -1,16 +1,20 @@
 # SPDX-License-Identifier: MIT
 # Helpers sourced by the qm test scripts.
-# Usage: bash X.sh QM COUNTERS IMSIMTA MAKE_TREE SOURCE_DIR
+# Usage: bash X.sh QM COUNTERS IMSIMTA MAKE_TREE SOURCE_DIR [DRIFT]
 # Each script uses its own section (tag + pid) and a temporary queue directory, and removes
-# both at exit. Times are shown in UTC.
+# both at exit. Times are shown in UTC. COUNTERS_QUEUE names a directory that does not
+# exist, so that no test reads the compiled-in default queue unless it unsets it on purpose
+# (tree.sh); a command without -queue then finds no tree there.
 set -u
-QM=$1 COUNTERS=$2 IMSIMTA=$3 MAKE_TREE=$4 SRC=$5
+QM=$1 COUNTERS=$2 IMSIMTA=$3 MAKE_TREE=$4 SRC=$5 DRIFT=${6:-}
 TAG=${TAG:-qm}
 S="ctest_qm_${TAG}_$$"
 TMP=$(mktemp -d)
 Q="$TMP/queue"
 mkdir "$Q"
-unset COUNTERS_QUEUE
+export COUNTERS_QUEUE="$TMP/no-queue"
+# What the counters commands say about it (a printf format).
+NOTRESET="%%QM-W-NOTRESET, Stored not reset: cannot open queue directory $TMP/no-queue: No such file or directory\n"
 export COUNTERS_SECTION="$S" TZ=UTC
 cleanup() {
     "$COUNTERS" --section "$S" -delete >/dev/null 2>&1

@@ -26,14 +26,18 @@ place resolve_place(const place_options& p) {
 
 namespace {
 
-/// Adds -queue and -section to @p app, parses @p words, and returns the place they name.
-/// A sub-command has no help flag: `-h` is a prefix like any other.
+/// Adds -queue, -section and -verbose to @p app, parses @p words, and returns the place they
+/// name. A sub-command has no help flag: `-h` is a prefix like any other.
 place parse_with_place(CLI::App& app, const std::vector<std::string>& words) {
     place_options p;
     add_place_options(app, p);
+    bool verbose = false;
+    app.add_flag("--verbose", verbose);
     app.set_help_flag();
     parse_words(app, words);
-    return resolve_place(p);
+    place where = resolve_place(p);
+    where.verbose = verbose;
+    return where;
 }
 
 /// parse_with_place() for a command that takes an optional channel-name pattern (`*` when
@@ -84,6 +88,7 @@ show_request parse_counters_show(const std::vector<std::string>& words) {
     show_request r;
     shared_options shared;
     app.add_flag("--headers,!--noheaders", r.render.headers);
+    app.add_flag("--absolute", r.render.absolute);
     CLI::Option* oo = app.add_option("--output", r.output);
     add_shared_options(app, shared, opt_format);
     r.where = parse_with_pattern(app, words, r.render.pattern);

@@ -18,11 +18,12 @@
 
 namespace counters::tools::qm {
 
-/// `-queue=DIR` and `-section=NAME`, which every sub-command takes: when given, they override
-/// the session's values for this command.
+/// `-queue=DIR`, `-section=NAME` and `-verbose`, which every sub-command takes: when given,
+/// the first two override the session's values for this command.
 struct place {
     std::optional<std::string> queue;   ///< a non-empty directory name
     std::optional<std::string> section; ///< a valid section name
+    bool verbose = false;               ///< -verbose: name each entry of the tree that was not counted
 };
 
 /// counters clear [-channels] [-associations]: both when neither is given.
@@ -43,7 +44,8 @@ struct delete_request {
     place where;
 };
 
-/// counters show [-headers | -noheaders] [-output=file] [-format=text|json] [channel-name]
+/// counters show [-headers | -noheaders] [-absolute] [-output=file] [-format=text|json]
+/// [channel-name]
 struct show_request {
     place where;
     render_options render;

@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+namespace counters::queue {
+struct scan_result;
+} // namespace counters::queue
+
 namespace counters::tools::qm {
 
 /// A failure reported as `%QM-E-IDENT, message`; @p code is the one-shot exit code.
@@ -36,6 +40,7 @@ struct context {
     std::string queue;
     std::ostream& out;
     std::ostream& err;
+    bool verbose = false; ///< -verbose: report_scan() names each unmatched entry
 };
 
 /// Writes `%QM-<severity>-<ident>, <text>` on ctx.err (standard output is flushed first so
@@ -61,10 +66,17 @@ void add_place_options(CLI::App& app, place_options& p);
 /// for a bad section name.
 place resolve_place(const place_options& p);
 
-/// Makes the -queue / -section of one sub-command override those of @p ctx.
+/// Makes the -queue / -section of one sub-command override those of @p ctx (and its
+/// -verbose apply).
 void use(context& ctx, const place& where);
 
-/// The queue root, or throws qm_error NOQUEUE.
+/// Reports what a scan of the tree at ctx.queue did not count, on ctx.err: one
+/// `%QM-W-SKIPPED, path: reason` line per problem, then, when some entries are not part of
+/// the layout, one `%QM-W-UNMATCHED, N entries ...` line, followed with -verbose by one
+/// `%QM-I-UNMATCHED, path` line per entry. Every command that scans the tree calls it.
+void report_scan(const context& ctx, const queue::scan_result& r);
+
+/// The queue root, or throws qm_error NOQUEUE (only when the build has no default queue).
 const std::string& require_queue(const context& ctx);
 
 /// Blocks per message to use for the queue: the section's block size when it can be read,

@@ -27,8 +27,7 @@ queue::scan_result scan(const context& ctx, bool entries, const std::string& pat
     } catch (const std::system_error& e) {
         throw qm_error("QUEUEDIR", escape_name(e.what()), exit_failure);
     }
-    for (const queue::problem& p : r.problems)
-        say(ctx, 'W', "SKIPPED", escape_name(p.path) + ": " + escape_name(p.message));
+    report_scan(ctx, r);
     return r;
 }
 

@@ -38,25 +38,28 @@ struct command {
 const command commands[] = {
     {"counters", "clear", counters_clear, "counters clear [-channels] [-associations]",
      "Zero the channel counters (-channels), the association counters (-associations), or both\n"
-     "when neither is given. Creates the section when it is missing. With a queue directory,\n"
-     "-channels then sets each channel's Stored counters from the message files.\n"},
+     "when neither is given. Creates the section when it is missing. -channels then sets each\n"
+     "channel's Stored counters from the message files of the queue directory tree.\n"},
     {"counters", "create", counters_create, "counters create [-max_channels=n]",
      "Create the section (default 512 channels, at most 65536); an existing healthy section is\n"
-     "left as it is. With a queue directory, Stored is then set from the message files.\n"},
+     "left as it is. Stored is then set from the message files of the queue directory tree.\n"},
     {"counters", "delete", counters_delete, "counters delete", "Delete the section.\n"},
     {"counters", "show", counters_show,
-     "counters show [-headers | -noheaders] [-output=file] [-format=text|json] [channel-name]",
+     "counters show [-headers | -noheaders] [-absolute] [-output=file] [-format=text|json]\n"
+     "              [channel-name]",
      "Print the counters of the channels matching channel-name (* and ? are wildcards, case is\n"
      "ignored; default *), exactly as `counters -show` does. Creates the section when it is\n"
-     "missing; with a queue directory, Stored is first set from the message files.\n"
-     "-output writes to a file (overwritten); -format=json prints the JSON document.\n"},
+     "missing; Stored is first set from the message files of the queue directory tree.\n"
+     "-absolute prints each value minus its minimum (a Stored reset restarts that minimum).\n"
+     "-output writes to a file (overwritten); -format=json prints the JSON document.\n"
+     "Without a readable tree, one %QM-W-NOTRESET line says why Stored was not reset.\n"},
     {nullptr, "directory", directory, "directory [-held | -noheld] [-total | -nototal] [channel-name]",
      "List the queued message files of the channels matching channel-name: file, size in\n"
      "blocks, queued since, delivery attempts. -held lists held (.HELD) files too; -nototal\n"
      "leaves out the totals.\n"},
     {nullptr, "exit", nullptr, "exit", "Leave qm (also quit, or end of input).\n"},
     {nullptr, "held", held, "held [-total | -nototal] [channel-name]",
-     "List the held (.HELD) message files, as directory does.\n"},
+     "List the held message files (NAME.HELD, NAME.NN.HELD), as directory does.\n"},
     {nullptr, "help", nullptr, "help [sub-command]", "Describe all sub-commands, or one.\n"},
     {nullptr, "quit", nullptr, "quit", "Leave qm.\n"},
     {nullptr, "summarize",
@@ -129,7 +132,8 @@ void print_help(context& ctx, const std::vector<std::string>& topic) {
     if (topic.empty()) {
         out += "Sub-commands (case is ignored; any unique prefix will do):\n";
         for (const command& c : commands) out += "  " + std::string(c.synopsis) + "\n";
-        out += "Every sub-command also takes -queue=DIR and -section=NAME.\n";
+        out += "Every sub-command also takes -queue=DIR, -section=NAME and -verbose (name each\n"
+               "file of the tree that is not counted).\n";
         out += "Type help followed by a sub-command for details.\n";
     } else {
         // `help counters` describes the whole group; `help counters show` one command.
@@ -259,14 +263,17 @@ std::string help_text(const std::string& prog) {
     s += "       " + prog + " [-queue=dir] [-section=name] sub-command [options] [arguments]\n";
     s += "       " + prog + " --help\n";
     s += "       " + prog + " --version\n";
+    const std::string builtin = counters::queue::default_queue_root();
     s += R"(
 Queue manager: reports on the MTA queue directory tree and manages the channel counters.
 Without a sub-command, reads sub-commands from standard input (prompt qm.maint>, line
 editing and history on a terminal) until exit, quit or end of input.
 
 Options:
-  -queue=dir       queue directory tree (default: $COUNTERS_QUEUE; none if unset)
-  -section=name    counter section (default: $COUNTERS_SECTION, else imta_counters)
+)";
+    s += "  -queue=dir       queue directory tree (default: $COUNTERS_QUEUE, else " +
+         (builtin.empty() ? std::string("none") : builtin) + ")\n";
+    s += R"(  -section=name    counter section (default: $COUNTERS_SECTION, else imta_counters)
   -h, --help       print this help and exit
   --version        print the version and exit
 
