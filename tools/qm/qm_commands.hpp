@@ -43,7 +43,7 @@ struct delete_request {
     place where;
 };
 
-/// counters show [-headers | -noheaders] [-output=file] [-format=text|json] [channel-name]
+/// counters show [-headers | -noheaders] [-minimums] [-output=file] [-format=text|json] [channel-name]
 struct show_request {
     place where;
     render_options render;

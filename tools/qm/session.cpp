@@ -45,10 +45,12 @@ const command commands[] = {
      "left as it is. With a queue directory, Stored is then set from the message files.\n"},
     {"counters", "delete", counters_delete, "counters delete", "Delete the section.\n"},
     {"counters", "show", counters_show,
-     "counters show [-headers | -noheaders] [-output=file] [-format=text|json] [channel-name]",
+     "counters show [-headers | -noheaders] [-minimums] [-output=file] [-format=text|json] [channel-name]",
      "Print the counters of the channels matching channel-name (* and ? are wildcards, case is\n"
      "ignored; default *), exactly as `counters -show` does. Creates the section when it is\n"
      "missing; with a queue directory, Stored is first set from the message files.\n"
+     "-minimums adds below each line the minimums of its counters, as `counters -show\n"
+     "-minimums` does.\n"
      "-output writes to a file (overwritten); -format=json prints the JSON document.\n"},
     {nullptr, "directory", directory, "directory [-held | -noheld] [-total | -nototal] [channel-name]",
      "List the queued message files of the channels matching channel-name: file, size in\n"
