@@ -122,10 +122,12 @@ constexpr std::string_view minimum_label = "     minimum";
 /// ends at columns 30, 41, 52 (rows) and 35 (association lines); a field grows, for the whole
 /// table, to one more than its widest number, so that a space always comes before a number.
 struct widths {
-    std::size_t messages = 18, recipients = 11, blocks = 11, total = 16;
-    static constexpr std::size_t default_messages = 18, default_recipients = 11, default_blocks = 11;
+    static constexpr std::size_t default_messages = 18, default_recipients = 11, default_blocks = 11,
+                                 default_total = 16;
+    std::size_t messages = default_messages, recipients = default_recipients, blocks = default_blocks,
+                total = default_total;
 
-    void fit(std::size_t& field, std::int64_t v) {
+    static void fit(std::size_t& field, std::int64_t v) {
         const std::size_t need = digits_of(v) + 1;
         if (need > field) field = need;
     }
@@ -153,7 +155,7 @@ widths measure(const snapshot& snap, const render_options& o) {
                 if (f == figures::minimums && !o.minimums) continue;
                 auto fit = [&](std::size_t& field, text_column col) {
                     const std::size_t k = line.counter_at[static_cast<std::size_t>(col)];
-                    if (k != no_counter) w.fit(field, figure_of(c, static_cast<counter>(k), f, o.absolute));
+                    if (k != no_counter) widths::fit(field, figure_of(c, static_cast<counter>(k), f, o.absolute));
                 };
                 if (line.form == shape::total) {
                     fit(w.total, text_column::total);
