@@ -80,7 +80,16 @@ int run(const options& opts) {
     case options::action::create: {
         create_options co = opts.create;
         if (!opts.group.empty()) co.group = resolve_group(opts.group);
-        create_section(opts.section, co); // false: a healthy section existed, left untouched
+        if (!create_section(opts.section, co) && (opts.max_channels_given || opts.block_size_given)) {
+            // A healthy section existed and was left untouched: say so when its size is not
+            // what was asked for. Still a success: the section works (counters(1), EXIT STATUS).
+            const section_info have = read_snapshot(opts.section).section;
+            const std::string note = kept_section_note(
+                opts.section, have.max_channels, have.block_size,
+                opts.max_channels_given ? std::optional{co.max_channels} : std::nullopt,
+                opts.block_size_given ? std::optional{co.block_size} : std::nullopt);
+            if (!note.empty()) report(std::cerr, opts.prog, "warning: " + note);
+        }
         return exit_ok;
     }
     case options::action::remove:

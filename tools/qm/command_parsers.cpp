@@ -89,6 +89,7 @@ show_request parse_counters_show(const std::vector<std::string>& words) {
     shared_options shared;
     app.add_flag("--headers,!--noheaders", r.render.headers);
     app.add_flag("--absolute", r.render.absolute);
+    app.add_flag("--minimums", r.render.minimums);
     CLI::Option* oo = app.add_option("--output", r.output);
     add_shared_options(app, shared, opt_format);
     r.where = parse_with_pattern(app, words, r.render.pattern);

@@ -76,10 +76,18 @@ int counters_create(context& ctx, const std::vector<std::string>& args) {
     use(ctx, r.where);
     create_options co;
     if (r.max_channels) co.max_channels = *r.max_channels;
-    if (create_section(ctx.section, co))
+    if (create_section(ctx.section, co)) {
         say(ctx, 'I', "CREATED", "created section " + in_quotes(ctx.section));
-    else
-        say(ctx, 'I', "EXISTS", "section " + in_quotes(ctx.section) + " already exists");
+    } else {
+        // Kept as it is; a warning when -max_channels asked for another size (exit still 0).
+        const section_info have = read_snapshot(ctx.section).section;
+        const std::string note =
+            kept_section_note(ctx.section, have.max_channels, have.block_size, r.max_channels, std::nullopt);
+        if (note.empty())
+            say(ctx, 'I', "EXISTS", "section " + in_quotes(ctx.section) + " already exists");
+        else
+            say(ctx, 'W', "EXISTS", note);
+    }
     reset_from_queue(ctx);
     return exit_ok;
 }

@@ -44,8 +44,8 @@ struct delete_request {
     place where;
 };
 
-/// counters show [-headers | -noheaders] [-absolute] [-output=file] [-format=text|json]
-/// [channel-name]
+/// counters show [-headers | -noheaders] [-absolute] [-minimums] [-output=file]
+/// [-format=text|json] [channel-name]
 struct show_request {
     place where;
     render_options render;

@@ -45,12 +45,14 @@ const command commands[] = {
      "left as it is. Stored is then set from the message files of the queue directory tree.\n"},
     {"counters", "delete", counters_delete, "counters delete", "Delete the section.\n"},
     {"counters", "show", counters_show,
-     "counters show [-headers | -noheaders] [-absolute] [-output=file] [-format=text|json]\n"
-     "              [channel-name]",
+     "counters show [-headers | -noheaders] [-absolute] [-minimums] [-output=file]\n"
+     "              [-format=text|json] [channel-name]",
      "Print the counters of the channels matching channel-name (* and ? are wildcards, case is\n"
      "ignored; default *), exactly as `counters -show` does. Creates the section when it is\n"
      "missing; Stored is first set from the message files of the queue directory tree.\n"
      "-absolute prints each value minus its minimum (a Stored reset restarts that minimum).\n"
+     "-minimums adds below each line the minimums of its counters, as `counters -show\n"
+     "-minimums` does.\n"
      "-output writes to a file (overwritten); -format=json prints the JSON document.\n"
      "Without a readable tree, one %QM-W-NOTRESET line says why Stored was not reset.\n"},
     {nullptr, "directory", directory, "directory [-held | -noheld] [-total | -nototal] [channel-name]",
