@@ -18,6 +18,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace counters::tools::qm {
@@ -55,6 +56,12 @@ std::optional<queue::envelope> read_envelope(const context& ctx, const queue::me
     const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         say(ctx, 'W', "SKIPPED", escape_name(rel) + ": cannot open: " + std::strerror(errno));
+        return std::nullopt;
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        say(ctx, 'W', "SKIPPED", escape_name(rel) + ": not a regular file");
         return std::nullopt;
     }
     std::string head(queue::max_envelope, '\0');
