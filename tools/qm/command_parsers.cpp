@@ -48,7 +48,7 @@ place parse_with_pattern(CLI::App& app, const std::vector<std::string>& words, s
     return where;
 }
 
-/// An abbreviation that the original documents for an option whose prefix is otherwise
+/// An abbreviation that the original accepted for an option whose prefix is otherwise
 /// ambiguous: `word` (lower case, without dashes) means `option`.
 struct abbreviation {
     const char* word;
@@ -167,7 +167,7 @@ summarize_request parse_summarize(const std::vector<std::string>& words) {
     app.add_flag("--heading,!--noheading", r.heading);
     app.add_flag("--held,!--noheld", r.held);
     app.add_flag("--trailing,!--notrailing", r.trailing);
-    // The original's own example, `su -noh -he`, is `summarize -noheading -held`.
+    // As the original accepted them: `su -noh -he` is `summarize -noheading -held`.
     std::vector<std::string> w = words;
     apply_abbreviations(w, {{"he", "held"}, {"noh", "noheading"}});
     r.where = parse_with_pattern(app, w, r.pattern);

@@ -2,9 +2,9 @@
 /// @file qm_commands.hpp
 /// The options of each qm sub-command and the function that parses them. Parsing goes
 /// through the tools' one front door (counters_tools/cli.hpp): single and double dash, any
-/// case, unique prefixes; where the original documents an ambiguous prefix (summarize's
-/// `-he` and `-noh`), its documented meaning. It touches neither shared memory nor the queue, so the fuzzer
-/// calls these functions as they are. Each throws usage_error (its usage_kind says which
+/// case, unique prefixes, and two ambiguous prefixes that the original accepted (summarize's
+/// `-he` and `-noh`). It touches neither shared memory nor the queue, so the fuzzer calls
+/// these functions as they are. Each throws usage_error (its usage_kind says which
 /// mistake; qm names it with its `%QM-E-` ident) or counters::error (errc::invalid_argument:
 /// a bad -section name); std::bad_alloc aside, nothing else.
 #pragma once
