@@ -211,6 +211,11 @@ void arg_lines(const std::string& dir) {
         {"-section", "a.b-c", "held", "-total"},
         {"-bogus", "-h"},
         {"-max_channels", "-1", "-create"},
+        {"directory", "-envelope", "-owner=mailsrv", "-from=<>", "-to=*@example.com", "-match=and", "-nofile_info",
+         "tcp_*", "ims-ms,l"},
+        {"su", "-noh", "-he", "-database"},
+        {"messages", "tcp_local"},
+        {"view", "-directory_tree"},
     };
     int i = 0;
     for (const auto& l : lines) {

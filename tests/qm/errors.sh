@@ -93,7 +93,7 @@ CHECKS=$((CHECKS + 1))
 CHECKS=$((CHECKS + 1)); grep -q $'\033' "$TMP/err" "$TMP/out" && fail "escape character printed"
 # The same problems in directory and in counters show; Stored counts the good file only.
 run "$QM" -queue="$Q" directory; status "directory with corrupt files" 0
-out_has "directory lists the good file" '^ZZ0001\.00 +2 '
+out_has "directory lists the good file" '^1 ZZ0001\.00 +2 '
 run "$QM" -queue="$Q" counters show -noheaders tcp_local; status "show with corrupt files" 0
 out_has "Stored from the good file" '^   Stored +1 +1 +2$'
 err_has "show reports too" '^%QM-W-SKIPPED, tcp_local/ZZ0002\.00: corrupt envelope: bad magic line$'

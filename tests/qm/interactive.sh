@@ -34,13 +34,13 @@ out_lacks "nothing after quit" '^Channel +Messages +Blocks'
 # End of input leaves like exit; blank lines and comments are ignored; quotes group words.
 feed '\n! a comment\n# another\n  HELD   -NOTOT  "tcp_local"  \n' "$QM" -queue="$Q"
 status "end of input" 0; err_empty "end of input"
-out_has "held via quoted pattern" '^sub/YZ0003\.00\.HELD +98 '
+out_has "held via quoted pattern" '^[0-9]+ sub/YZ0003\.00\.HELD +98 '
 out_lacks "-nototal" '^Total'
 
 # help and help SUBCOMMAND in a session; counters sub-commands all work.
 feed 'help\nhelp sum\nhelp counters\nhelp counters sh\nhelp nothing\nexit\n' "$QM"
 status "help" 0
-out_has "help lists" '^  summarize \[-heading \| -noheading\]'
+out_has "help lists" '^  summarize \[-database \| -directory_tree\] \[-heading \| -noheading\]'
 out_has "help summarize" '^One line per channel directory'
 out_has "help counters" '^counters delete$'
 out_has "help counters show" '^Print the counters of the channels matching'

@@ -45,6 +45,14 @@ out_has() { CHECKS=$((CHECKS + 1)); grep -Eq -- "$2" "$TMP/out" || fail "$1: no 
 err_has() { CHECKS=$((CHECKS + 1)); grep -Eq -- "$2" "$TMP/err" || fail "$1: no stderr line matches /$2/: $(cat "$TMP/err")"; }
 out_lacks() { CHECKS=$((CHECKS + 1)); grep -Eq -- "$2" "$TMP/out" && fail "$1: stdout matches /$2/"; return 0; }
 err_empty() { CHECKS=$((CHECKS + 1)); [ -s "$TMP/err" ] && fail "$1: unexpected stderr: $(cat "$TMP/err")"; return 0; }
+# dated: the first line of stdout is a `directory` listing's date line (RFC 822 style, UTC);
+# it is checked, then dropped so that the rest can be compared exactly.
+DATE_RE='^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} \+0000 \(UTC\)$'
+dated() {
+    CHECKS=$((CHECKS + 1))
+    head -n 1 "$TMP/out" | grep -Eq "$DATE_RE" || fail "date line: $(head -n 1 "$TMP/out")"
+    tail -n +2 "$TMP/out" >"$TMP/out.rest"; mv "$TMP/out.rest" "$TMP/out"
+}
 # same DESC A B: files identical.
 same() { CHECKS=$((CHECKS + 1)); cmp -s "$2" "$3" || { fail "$1: $2 and $3 differ"; diff -u "$2" "$3" >&2; }; }
 

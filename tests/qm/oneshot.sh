@@ -39,43 +39,44 @@ run "$QM" -qu="$Q" su -noheading -notrailing -noheld 'c*'; status "prefix -qu" 0
 out_is "summarize c*" 'conversion                      0          0 -\n'
 
 run "$QM" -queue="$Q" directory
-status "directory" 0; err_empty "directory"
-out_is "directory" 'Channel: ims-ms
+status "directory" 0; err_empty "directory"; dated
+out_is "directory" 'Data gathered from the queue directory tree
 
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZX0004.00                                         1 2023-11-14 22:16:40        2
+Channel: ims-ms                   Size Queued since
+--------------------------------------------------------------
+1 ZX0004.00                      1 14-Nov-2023 22:16:40
+--------------------------------------------------------------
+Total size:                          1
 
-Total: 1 message, 1 block
+Channel: tcp_local                Size Queued since
+--------------------------------------------------------------
+2 ZY0002.00                      1 14-Nov-2023 22:15:00
+3 ZZ0001.00                      3 14-Nov-2023 22:13:20
+--------------------------------------------------------------
+Total size:                          4
 
-Channel: tcp_local
-
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZY0002.00                                         1 2023-11-14 22:15:00        1
-ZZ0001.00                                         3 2023-11-14 22:13:20        0
-
-Total: 2 messages, 4 blocks
-
-Grand total: 3 messages, 5 blocks in 2 channels
+Grand total size:                    5
 '
-run "$QM" -queue="$Q" dir -held -nototal tcp_LOCAL; status "directory -held" 0
-out_is "directory -held -nototal" 'Channel: tcp_local
+run "$QM" -queue="$Q" dir -held -nototal tcp_LOCAL; status "directory -held" 0; dated
+out_is "directory -held -nototal" 'Data gathered from the queue directory tree
 
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZY0002.00                                         1 2023-11-14 22:15:00        1
-ZZ0001.00                                         3 2023-11-14 22:13:20        0
-sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       36
+Channel: tcp_local                Size Queued since
+--------------------------------------------------------------
+1 ZY0002.00                      1 14-Nov-2023 22:15:00
+2 ZZ0001.00                      3 14-Nov-2023 22:13:20
+3 sub/YZ0003.00.HELD            98 22-Jul-2023 04:26:40
+--------------------------------------------------------------
 '
-run "$QM" -queue="$Q" held; status "held" 0
-out_is "held" 'Channel: tcp_local
+run "$QM" -queue="$Q" held; status "held" 0; dated
+out_is "held" 'Data gathered from the queue directory tree
 
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       36
+Channel: tcp_local                Size Queued since
+--------------------------------------------------------------
+1 sub/YZ0003.00.HELD            98 22-Jul-2023 04:26:40
+--------------------------------------------------------------
+Total size:                         98
 
-Total: 1 message, 98 blocks
+Grand total size:                   98
 '
 run "$QM" -queue="$Q" held 'ims*'; status "held, none" 0
 out_is "held, none" ''

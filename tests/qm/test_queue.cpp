@@ -104,8 +104,10 @@ TEST_CASE("envelope round trip") {
     e.created = 1700000000;
     e.id = "abc";
     e.from = "<a@b>";
+    e.owner = "alice";
     e.to = {"<c@d>", "<e@f>"};
     const q::envelope back = q::parse_envelope(q::format_envelope(e) + "the message");
+    CHECK(back.owner == "alice");
     CHECK(back.size == e.size);
     CHECK(back.recipients == 2);
     CHECK(back.created == e.created);
@@ -115,8 +117,13 @@ TEST_CASE("envelope round trip") {
     e.to = {"<c@d>"};
     CHECK_THROWS_AS(q::format_envelope(e), q::format_error);
     e.to.clear();
+    e.owner = "x\nsize 1";
+    CHECK_THROWS_AS(q::format_envelope(e), q::format_error);
+    e.owner.clear();
+    CHECK(q::format_envelope(e).find("owner") == std::string::npos); // no owner: no line
     e.from = "a\nsize 1";
     CHECK_THROWS_AS(q::format_envelope(e), q::format_error);
+    CHECK(q::parse_envelope("%counters-queue 1\nsize 1\nrecipients 1\nowner mailsrv\n\n").owner == "mailsrv");
 }
 
 TEST_CASE("corrupt envelopes are refused with a reason") {

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
@@ -34,14 +35,20 @@ private:
     int code_;
 };
 
-/// Where a command runs: the section and queue in effect, and the two streams.
+/// Where a command runs: the section and queue in effect, the two streams, and the session's
+/// view (what `view` sets; nullptr in one-shot mode, where the view is the directory tree).
 struct context {
     std::string section;
     std::string queue;
     std::ostream& out;
     std::ostream& err;
     bool verbose = false; ///< -verbose: report_scan() names each unmatched entry
+    view_source* view = nullptr;
 };
+
+/// The source a queue report uses: @p asked when given, else the session's view. Throws
+/// qm_error NODATABASE (exit 1) for the queue cache database, which qm does not have.
+view_source require_tree(const context& ctx, const std::optional<view_source>& asked);
 
 /// Writes `%QM-<severity>-<ident>, <text>` on ctx.err (standard output is flushed first so
 /// that the two streams interleave in order on a terminal).
@@ -91,5 +98,7 @@ int counters_show(context& ctx, const std::vector<std::string>& args);
 int summarize(context& ctx, const std::vector<std::string>& args);
 int directory(context& ctx, const std::vector<std::string>& args);
 int held(context& ctx, const std::vector<std::string>& args);
+int messages(context& ctx, const std::vector<std::string>& args);
+int view(context& ctx, const std::vector<std::string>& args);
 
 } // namespace counters::tools::qm

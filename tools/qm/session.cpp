@@ -55,23 +55,41 @@ const command commands[] = {
      "-minimums` does.\n"
      "-output writes to a file (overwritten); -format=json prints the JSON document.\n"
      "Without a readable tree, one %QM-W-NOTRESET line says why Stored was not reset.\n"},
-    {nullptr, "directory", directory, "directory [-held | -noheld] [-total | -nototal] [channel-name]",
-     "List the queued message files of the channels matching channel-name: file, size in\n"
-     "blocks, queued since, delivery attempts. -held lists held (.HELD) files too; -nototal\n"
-     "leaves out the totals.\n"},
+    {nullptr, "directory", directory,
+     "directory [-database | -directory_tree] [-envelope] [-owner=user] [-from=address]\n"
+     "          [-to=address] [-match=and|or] [-file_info | -nofile_info] [-held | -noheld]\n"
+     "          [-total | -nototal] [channel-name ...]",
+     "List the message files of the channels matching the channel-name patterns (several,\n"
+     "or separated by commas): per channel a block with a number, the file, its size in\n"
+     "blocks and when it was queued, then Total size; a Grand total size ends the listing.\n"
+     "-envelope adds each message's envelope From, To and Owner; -owner, -from and -to list\n"
+     "only the messages whose envelope owner, sender or a recipient matches (* and ? are\n"
+     "wildcards, -from=<> is the empty sender; -from and -to imply -envelope; -match=or, the\n"
+     "default, lists a message matching either, -match=and one matching both).\n"
+     "-nofile_info leaves out sizes and dates (the totals then count messages); -held lists\n"
+     "held (.HELD) files too; -nototal leaves out the totals. -database fails: there is no\n"
+     "queue cache database, only the tree.\n"},
     {nullptr, "exit", nullptr, "exit", "Leave qm (also quit, or end of input).\n"},
     {nullptr, "held", held, "held [-total | -nototal] [channel-name]",
      "List the held message files (NAME.HELD, NAME.NN.HELD), as directory does.\n"},
     {nullptr, "help", nullptr, "help [sub-command]", "Describe all sub-commands, or one.\n"},
+    {nullptr, "messages", messages, "messages channel-name",
+     "Per destination host (the domain of each envelope recipient) of the channels matching\n"
+     "channel-name: the active messages (never attempted: ready to go) and the delayed ones\n"
+     "(attempted before: waiting for a retry). Held messages are not counted.\n"},
     {nullptr, "quit", nullptr, "quit", "Leave qm.\n"},
-    {nullptr, "summarize",
-     summarize, "summarize [-heading | -noheading] [-held | -noheld] [-trailing | -notrailing]\n"
-                "          [channel-name]",
+    {nullptr, "summarize", summarize,
+     "summarize [-database | -directory_tree] [-heading | -noheading] [-held | -noheld]\n"
+     "          [-trailing | -notrailing] [channel-name]",
      "One line per channel directory: messages queued, size in blocks and the age of the\n"
      "oldest message, then a totals line. -held counts held messages too and adds a Held\n"
      "column (how many of them are held); with -held the Messages column equals the Stored\n"
      "messages that `counters show` sets from the queue. -noheading and -notrailing leave\n"
-     "out the header and the totals.\n"},
+     "out the header and the totals. -directory_tree (the default) reads the queue tree;\n"
+     "-database fails: there is no queue cache database. -he is -held, -noh -noheading.\n"},
+    {nullptr, "view", view, "view -database | -directory_tree",
+     "Set the source of summarize and directory for the rest of the session. Only the\n"
+     "directory tree exists: after view -database they fail until view -directory_tree.\n"},
 };
 
 /// The names among @p names that @p word (any case) equals or is a prefix of.
@@ -196,9 +214,9 @@ std::vector<std::string> split(const std::string& line) {
 enum class outcome { proceed, leave };
 
 /// Runs one command line (already split). Reports every failure; never throws.
-int execute(const options& o, const std::vector<std::string>& words, outcome& next) {
+int execute(const options& o, const std::vector<std::string>& words, outcome& next, view_source* view) {
     next = outcome::proceed;
-    context ctx{o.section, o.queue, std::cout, std::cerr};
+    context ctx{o.section, o.queue, std::cout, std::cerr, view};
     try {
         std::size_t used = 0;
         const command& c = resolve(words, used);
@@ -225,6 +243,7 @@ constexpr const char* prompt = "qm.maint> ";
 int interactive(const options& o) {
     const bool tty = ::isatty(0) != 0;
     if (tty) ::using_history();
+    view_source view = view_source::directory_tree; // what `view` sets for the session
     for (;;) {
         std::string line;
         if (tty) {
@@ -249,7 +268,7 @@ int interactive(const options& o) {
         }
         if (words.empty() || words[0][0] == '!' || words[0][0] == '#') continue; // blank or comment
         outcome next;
-        execute(o, words, next);
+        execute(o, words, next, &view);
         if (next == outcome::leave) break;
     }
     std::cout << std::flush;
@@ -340,7 +359,7 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
 int run(const options& opts) {
     if (opts.command.empty()) return interactive(opts);
     outcome next;
-    return execute(opts, opts.command, next);
+    return execute(opts, opts.command, next, nullptr);
 }
 
 } // namespace counters::tools::qm

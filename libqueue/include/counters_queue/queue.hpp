@@ -86,6 +86,7 @@ struct envelope {
     std::int64_t created = 0;      ///< seconds since the epoch when first enqueued (0: unknown)
     std::string id;                ///< message id (informational)
     std::string from;              ///< envelope sender (may be empty: a bounce)
+    std::string owner;             ///< local user who enqueued it (may be empty: unknown)
     std::vector<std::string> to;   ///< envelope recipients (empty, or exactly `recipients`)
 };
 
