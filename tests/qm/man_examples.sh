@@ -38,6 +38,7 @@ while IFS= read -r line; do
         '$ qm '*)
             n=$((n + 1)); : >"$TMP/show.$n"
             printf '%s\n' "${line#\$ }" | subst >"$TMP/cmd.$n" ;;
+        '$ '*) n=$((n + 1)); : >"$TMP/show.$n" ;; # another tool's command: tests/man runs it
         'qm.maint> '*) printf '%s\n' "${line#qm.maint> }" | subst >>"$TMP/session.in" ;;
         *)
             if [ "$session" -eq 1 ]; then printf '%s\n' "$line" | subst >>"$TMP/session.want"
@@ -65,8 +66,9 @@ for f in "$TMP"/cmd.*; do
 done
 CHECKS=$((CHECKS + 1)); [ "$ran" -ge 4 ] || fail "only $ran one-shot examples ran"
 
-# The session.
+# The session, on a section that exists (the page shows no %QM-I-CREATED line).
 CHECKS=$((CHECKS + 1)); [ -s "$TMP/session.in" ] || fail "no session example"
+"$COUNTERS" --section "$S" -create >/dev/null || fail "counters -create $S"
 feed "$(sed 's/%/%%/g' "$TMP/session.in")\n" "$QM" -queue="$Q"
 status "session example" 0
 grep '^%QM' "$TMP/session.want" >"$TMP/want.err"

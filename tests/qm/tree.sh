@@ -43,39 +43,38 @@ run "$QM" -queue="$Q" summarize; status "summarize" 0; ages
 out_has "summarize without -held: queued only" '^tcp_local +1 +3 AGE$'
 err_is "summarize without -held reports them too" "$unmatched"
 
-run "$QM" -queue="$Q" held; status "held" 0
-out_is "held lists both forms" 'Channel: ims-ms
+run "$QM" -queue="$Q" held; status "held" 0; dated
+out_is "held lists both forms" 'Data gathered from the queue directory tree
 
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZY0004.HELD                                       1 2023-11-14 22:16:40        1
+Channel: ims-ms                   Size Queued since
+--------------------------------------------------------------
+1 ZY0004.HELD                    1 14-Nov-2023 22:16:40
+--------------------------------------------------------------
+Total size:                          1
 
-Total: 1 message, 1 block
+Channel: tcp_local                Size Queued since
+--------------------------------------------------------------
+2 ZZ0002.HELD                    2 14-Nov-2023 22:15:00
+3 sub/YZ0003.00.HELD            98 22-Jul-2023 04:26:40
+--------------------------------------------------------------
+Total size:                        100
 
-Channel: tcp_local
-
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZZ0002.HELD                                       2 2023-11-14 22:15:00        0
-sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       36
-
-Total: 2 messages, 100 blocks
-
-Grand total: 3 messages, 101 blocks in 2 channels
+Grand total size:                  101
 '
 err_is "held reports them" "$unmatched"
 run "$QM" -queue="$Q" held -verbose; status "held -verbose" 0
 err_is "held -verbose names them, sorted" "$names"
-run "$QM" -queue="$Q" directory -nototal; status "directory" 0
-out_is "directory: queued only" 'Channel: tcp_local
+run "$QM" -queue="$Q" directory -nototal; status "directory" 0; dated
+out_is "directory: queued only" 'Data gathered from the queue directory tree
 
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZZ0001.00                                         3 2023-11-14 22:13:20        0
+Channel: tcp_local                Size Queued since
+--------------------------------------------------------------
+1 ZZ0001.00                      3 14-Nov-2023 22:13:20
+--------------------------------------------------------------
 '
 err_is "directory reports them" "$unmatched"
 run "$QM" -queue="$Q" dir -verb -held; status "directory -verbose (prefix)" 0
-out_has "directory -held" '^ZY0004\.HELD +1 '
+out_has "directory -held" '^1 ZY0004\.HELD +1 14-Nov-2023 22:16:40$'
 err_is "directory -verbose" "$names"
 
 # The Stored reset counts every held file; every counters command that scans reports.

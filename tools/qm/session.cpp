@@ -216,7 +216,7 @@ enum class outcome { proceed, leave };
 /// Runs one command line (already split). Reports every failure; never throws.
 int execute(const options& o, const std::vector<std::string>& words, outcome& next, view_source* view) {
     next = outcome::proceed;
-    context ctx{o.section, o.queue, std::cout, std::cerr, view};
+    context ctx{o.section, o.queue, std::cout, std::cerr, false, view};
     try {
         std::size_t used = 0;
         const command& c = resolve(words, used);
