@@ -30,7 +30,7 @@ void validate_section_name(const std::string& name) {
     for (char c : name) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                         c == '.' || c == '_' || c == '-';
-        if (!ok) bad("only letters, digits, '.', '_' and '-' are allowed (or an absolute path for a file)");
+        if (!ok) bad("only letters, digits, '.', '_' and '-' are allowed");
     }
 }
 

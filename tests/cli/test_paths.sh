@@ -53,7 +53,7 @@ bad "trailing slash" 2 "counters: section \"$TMP/\": bad section name: path ends
     "$C" --section "$TMP/" -show
 bad "dot-dot" 2 "counters: section \"$TMP/../x\": bad section name: path has a '..' component" \
     "$C" --section "$TMP/../x" -show
-bad "relative path" 2 "counters: section \"site/x\": bad section name: only letters, digits, '.', '_' and '-' are allowed (or an absolute path for a file)" \
+bad "relative path" 2 "counters: section \"site/x\": bad section name: only letters, digits, '.', '_' and '-' are allowed" \
     "$C" --section "site/x" -show
 # What is at the path: run-time errors (1).
 bad "missing directory" 1 \

@@ -178,8 +178,8 @@ TEST_CASE("a file-backed section keeps its numbers once every process has gone",
         std::filesystem::copy_file(path, copy);
         const snapshot snap = read_snapshot(copy);
         REQUIRE(snap.find("tcp_intranet") != nullptr);
-        CHECK(snap.find("tcp_intranet")->get(counter::received_messages) == 10 * round);
-        CHECK(snap.find("tcp_intranet")->get(counter::submitted_blocks) == 10 * round);
+        CHECK(snap.find("tcp_intranet")->get(counter::received_messages) == std::int64_t{10} * round);
+        CHECK(snap.find("tcp_intranet")->get(counter::submitted_blocks) == std::int64_t{10} * round);
     }
 }
 
@@ -213,7 +213,7 @@ TEST_CASE("file names: absolute paths with clean components", "[files][names]") 
     REQUIRE(longest.size() == 1024);
     CHECK_NOTHROW(validate_section_name(longest));
     CHECK(code_of([&] { validate_section_name(longest + "d"); }) == errc::invalid_argument);
-    for (const std::string& bad : std::vector<std::string>{"/", "/a//b", "/a/", "/a/./b", "/a/../b", "/a/\x01" "b",
+    for (const std::string& bad : std::vector<std::string>{"/", "/a//b", "/a/", "/a/./b", "/a/../b", std::string("/a/\001b"),
                                   "/" + std::string(256, 'a'), "/" + std::string(1024, 'a')}) {
         INFO(bad);
         CHECK(code_of([&] { validate_section_name(bad); }) == errc::invalid_argument);

@@ -55,8 +55,10 @@ std::string object_path(const std::string& section) { return is_file(section) ? 
 void remove_foreign_object(const options& opts, const std::string& what) {
     const std::string shown = "section \"" + escape_name(opts.section) + "\": not a counters section (" + what + ")";
     if (what == "a directory")
-        throw std::runtime_error(shown + "; not removed: a directory is never removed (remove " +
-                                 escape_name(object_path(opts.section)) + " by hand)");
+        throw std::runtime_error(shown + "; not removed: " +
+                                 (is_file(opts.section) ? "a directory is never removed"
+                                                        : "shm_unlink() cannot remove a directory") +
+                                 " (remove " + escape_name(object_path(opts.section)) + " by hand)");
     const std::string path = "/" + opts.section;
     if ((is_file(opts.section) ? ::unlink(opts.section.c_str()) : ::shm_unlink(path.c_str())) != 0) {
         const int e = errno;

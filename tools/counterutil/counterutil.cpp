@@ -147,7 +147,10 @@ const T* pick(const std::vector<T>& items, std::string_view given, Name name_of,
         const std::string& n = name_of(item);
         if (n == given) return &item;
         if (!same_name(n, given)) continue;
-        if (found != nullptr) clash = clash.empty() ? escape(name_of(*found)) + ", " + escape(n) : clash + ", " + escape(n);
+        if (found != nullptr) {
+            if (clash.empty()) clash = escape(name_of(*found));
+            clash.append(", ").append(escape(n));
+        }
         found = &item;
     }
     if (!clash.empty())

@@ -209,7 +209,7 @@ void validate_registry_name(const std::string& name) {
     if (name.size() > 200) bad("longer than 200 bytes");
     if (name[0] == '.') bad("starts with '.'");
     if (!std::all_of(name.begin(), name.end(), detail::reg::name_char))
-        bad("only letters, digits, '.', '_' and '-' are allowed (or an absolute path for a file)");
+        bad("only letters, digits, '.', '_' and '-' are allowed");
 }
 
 } // namespace counters
