@@ -41,7 +41,8 @@ Actions (exactly one):
   -show              print the counters of the channels matching pattern (default *)
 
 Options:
-  --section name     section to use (default: $COUNTERS_SECTION, else imta_counters)
+  --section name     section to use, or /path for a file-backed (persistent) one
+                     (default: $COUNTERS_SECTION, else imta_counters)
   -max_channels=n    -create: size of the channel table, 1..65536 (default 512)
   -block_size=n      -create: bytes per block, 1..1048576 (default 1024)
   -mode=octal        -create: permission bits of the section (default 0660)

@@ -50,7 +50,8 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
 /// removed` on stderr.
 int run(const options& opts);
 
-/// What stands at the section's name in /dev/shm when it is not a regular file (lstat, never
+/// What stands at the section's name (in /dev/shm, or at its path for a file-backed section)
+/// when it is not a regular file (lstat, never
 /// following a symbolic link): "a FIFO", "a socket", "a character device", "a block device",
 /// "a symbolic link", "a directory", "an object of unknown type"; std::nullopt for a regular
 /// file or nothing (the library's own checks apply).
