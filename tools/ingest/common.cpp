@@ -31,51 +31,92 @@ counters::channel recorder::channel(std::string_view name) {
     return h;
 }
 
+// Replayed lines (record false) resolve no handle: the section is not touched (no channel
+// is registered); an invalid mapped name is still noticed.
+#define COUNTERS_INGEST_REPLAY(name)                                                                                   \
+    if (!record) {                                                                                                     \
+        if (!valid_channel(map_.map(name))) bad_channel = true;                                                        \
+        return;                                                                                                        \
+    }
+
 void recorder::enqueued(std::string_view from, std::string_view to, std::uint64_t r, std::uint64_t b) {
+    if (!record) {
+        if ((!from.empty() && !valid_channel(map_.map(from))) || (!to.empty() && !valid_channel(map_.map(to))))
+            bad_channel = true;
+        return;
+    }
     const counters::channel f = from.empty() ? counters::channel{} : channel(from);
     const counters::channel t = to.empty() ? counters::channel{} : channel(to);
-    if (record) counters::enqueued(f, t, r, b);
+    counters::enqueued(f, t, r, b);
 }
 void recorder::dequeued(std::string_view ch, std::uint64_t r, std::uint64_t b, std::int64_t secs, bool first) {
-    const counters::channel c = channel(ch);
-    if (record) counters::dequeued(c, r, b, secs, first);
+    COUNTERS_INGEST_REPLAY(ch)
+    counters::dequeued(channel(ch), r, b, secs, first);
 }
 void recorder::deferred(std::string_view ch, std::uint64_t r, std::uint64_t b) {
-    const counters::channel c = channel(ch);
-    if (record) counters::deferred(c, r, b);
+    COUNTERS_INGEST_REPLAY(ch)
+    counters::deferred(channel(ch), r, b);
 }
 void recorder::rejected(std::string_view ch, std::uint64_t r, std::uint64_t b) {
-    const counters::channel c = channel(ch);
-    if (record) counters::rejected(c, r, b);
+    COUNTERS_INGEST_REPLAY(ch)
+    counters::rejected(channel(ch), r, b);
 }
 void recorder::failed(std::string_view ch, std::uint64_t r, std::uint64_t b) {
-    const counters::channel c = channel(ch);
-    if (record) counters::failed(c, r, b);
+    COUNTERS_INGEST_REPLAY(ch)
+    counters::failed(channel(ch), r, b);
 }
 void recorder::opened(std::string_view ch, counters::direction d) {
+    if (!valid_channel(map_.map(ch))) {
+        bad_channel = true;
+        return;
+    }
+    const bool in = d == counters::direction::inbound;
+    if (!record) {
+        ++(in ? ghost_in : ghost_out)[std::string(ch)];
+        return;
+    }
     const counters::channel c = channel(ch);
-    if (!c.recording() && bad_channel) return;
-    auto& open = d == counters::direction::inbound ? open_in : open_out;
-    ++open[std::string(ch)];
-    if (record) counters::association_opened(c, d);
+    ++(in ? open_in : open_out)[std::string(ch)];
+    counters::association_opened(c, d);
 }
 bool recorder::closed(std::string_view ch, counters::direction d) {
-    auto& open = d == counters::direction::inbound ? open_in : open_out;
+    const bool in = d == counters::direction::inbound;
+    if (!record) {
+        auto& ghost = in ? ghost_in : ghost_out;
+        if (const auto g = ghost.find(ch); g != ghost.end()) {
+            if (--g->second <= 0) ghost.erase(g);
+            return true;
+        }
+    }
+    auto& open = in ? open_in : open_out;
     const auto it = open.find(ch);
     if (it == open.end() || it->second <= 0) return false;
     const counters::channel c = channel(ch);
     if (--it->second == 0) open.erase(it);
-    if (record) counters::association_closed(c, d);
+    counters::association_closed(c, d);
     return true;
 }
+void recorder::reopen_ghosts() {
+    for (const auto d : {counters::direction::inbound, counters::direction::outbound}) {
+        auto& ghost = d == counters::direction::inbound ? ghost_in : ghost_out;
+        auto& open = d == counters::direction::inbound ? open_in : open_out;
+        for (const auto& [ch, n] : ghost) {
+            const counters::channel c = channel(ch);
+            open[ch] += n;
+            for (std::int64_t i = 0; i < n; ++i) counters::association_opened(c, d);
+        }
+        ghost.clear();
+    }
+}
 void recorder::assoc_rejected(std::string_view ch) {
-    const counters::channel c = channel(ch);
-    if (record) counters::association_rejected(c);
+    COUNTERS_INGEST_REPLAY(ch)
+    counters::association_rejected(channel(ch));
 }
 void recorder::assoc_failed(std::string_view ch) {
-    const counters::channel c = channel(ch);
-    if (record) counters::association_failed(c);
+    COUNTERS_INGEST_REPLAY(ch)
+    counters::association_failed(channel(ch));
 }
+#undef COUNTERS_INGEST_REPLAY
 
 // ---- in-flight table ----
 

@@ -58,12 +58,21 @@ public:
     void failed(std::string_view ch, std::uint64_t r, std::uint64_t b);
     void opened(std::string_view ch, counters::direction d);
     /// Closes one open association of @p ch; false (nothing recorded) when none is open.
+    /// Replayed (record false), it closes a ghost first, else one this process opened (that
+    /// close is recorded even then: load() re-opened it in this process's gauge).
     bool closed(std::string_view ch, counters::direction d);
     void assoc_rejected(std::string_view ch);
     void assoc_failed(std::string_view ch);
 
-    /// Open associations per default channel name, as recorded by this interpreter.
+    /// Records the associations that replayed lines (record false) left open, as opened by
+    /// this process: called before the first recorded line after a replay.
+    void reopen_ghosts();
+    bool has_ghosts() const noexcept { return !ghost_in.empty() || !ghost_out.empty(); }
+
+    /// Open associations per default channel name, as recorded by this process.
     std::map<std::string, std::int64_t, std::less<>> open_in, open_out;
+    /// Open associations seen in replayed lines only (recorded by a process that is gone).
+    std::map<std::string, std::int64_t, std::less<>> ghost_in, ghost_out;
 
 private:
     counters::section& section_;

@@ -102,6 +102,20 @@ public:
         return outcome::ignore();
     }
 
+    // x lastid PID QUEUEID: the message each smtp/lmtp process last delivered (one
+    // association per process and message).
+    void save_extra(std::ostream& out) const override {
+        for (const auto& [pid, id] : last_id_of_pid_) out << "x lastid " << escape(pid) << ' ' << escape(id) << '\n';
+    }
+    bool load_extra(const std::vector<std::string>& w) override {
+        if (w.size() != 3 || w[0] != "lastid" || last_id_of_pid_.size() >= max_pids) return false;
+        const auto pid = unescape(w[1]);
+        const auto id = unescape(w[2]);
+        if (!pid || !id || !queue_id(*id)) return false;
+        return last_id_of_pid_.emplace(*pid, *id).second;
+    }
+    void clear_extra() override { last_id_of_pid_.clear(); }
+
 private:
     struct svc_t {
         std::string channel;

@@ -128,6 +128,7 @@ struct interpreter::impl {
         }
         rec.record = record;
         rec.bad_channel = false;
+        if (record && rec.has_ghosts()) rec.reopen_ghosts();
         outcome o = g->parse(text, rec, table);
         if (rec.bad_channel && o.kind == outcome::events) o = outcome::skip("bad_channel");
         return o;
@@ -187,8 +188,14 @@ constexpr int state_version = 1;
 
 void interpreter::save(std::ostream& out) const {
     out << magic << ' ' << state_version << '\n' << "format " << format_name(impl_->format) << '\n';
-    for (const auto& [ch, n] : impl_->rec.open_in) out << "assoc in " << detail::escape(ch) << ' ' << n << '\n';
-    for (const auto& [ch, n] : impl_->rec.open_out) out << "assoc out " << detail::escape(ch) << ' ' << n << '\n';
+    // Open associations, whether this process recorded them or only replayed them.
+    for (const auto d : {counters::direction::inbound, counters::direction::outbound}) {
+        const bool in = d == counters::direction::inbound;
+        std::map<std::string, std::int64_t, std::less<>> open = in ? impl_->rec.open_in : impl_->rec.open_out;
+        for (const auto& [ch, n] : in ? impl_->rec.ghost_in : impl_->rec.ghost_out) open[ch] += n;
+        for (const auto& [ch, n] : open)
+            out << "assoc " << (in ? "in " : "out ") << detail::escape(ch) << ' ' << n << '\n';
+    }
     if (impl_->g) impl_->g->save_extra(out);
     impl_->table.save(out);
     out << "end\n";
@@ -250,6 +257,8 @@ bool interpreter::load(std::istream& in) {
     // The associations open at save time were counted in the current gauge of the process
     // that saved; that process is gone, so they are opened again here (see the man page).
     m.rec.record = true;
+    m.rec.ghost_in.clear();
+    m.rec.ghost_out.clear();
     for (const auto d : {counters::direction::inbound, counters::direction::outbound})
         for (const auto& [ch, n] : d == counters::direction::inbound ? open_in : open_out)
             for (std::int64_t i = 0; i < n; ++i) m.rec.opened(ch, d);
