@@ -134,7 +134,14 @@ message_state& inflight::get(std::string_view id) {
         map_.erase(oldest);
         remember_evicted(std::move(oldest));
     }
-    evicted_.erase(key); // an id reused after its eviction is a new message
+    if (evicted_.erase(key) != 0) { // an id reused after its eviction is a new message
+        for (auto it = evicted_order_.begin(); it != evicted_order_.end(); ++it) {
+            if (*it == key) {
+                evicted_order_.erase(it);
+                break;
+            }
+        }
+    }
     order_.push_back(key);
     node& n = map_[key];
     n.pos = std::prev(order_.end());
@@ -399,6 +406,7 @@ std::optional<syslog_line> parse_syslog(std::string_view line) {
 
 std::string escape(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
+    if (s == "-") return "%2D"; // "-" alone stands for an empty name in the state text
     std::string out;
     out.reserve(s.size());
     for (char c : s) {

@@ -210,6 +210,7 @@ private:
         message_state& m = table.get(id);
         std::string key(addr);
         if (key.back() == ':') key.pop_back();
+        if (key.empty()) return outcome::skip("truncated");
         rcpt_state& r = m.rcpts[key];
         if (!r.received) {
             rec.enqueued({}, ch, 1, m.size);

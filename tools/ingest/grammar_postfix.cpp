@@ -57,7 +57,8 @@ public:
             if (program == "smtpd" && rec.closed(ch, counters::direction::inbound)) return outcome::ok();
             return outcome::ignore();
         }
-        if (starts_with(msg, "connect to ")) { // an outbound connection attempt that failed
+        if (starts_with(msg, "connect to ") && (program == "smtp" || program == "lmtp")) {
+            // an outbound connection attempt that failed
             rec.assoc_failed(ch);
             return outcome::ok();
         }
@@ -202,7 +203,7 @@ private:
                     std::string_view pid, recorder& rec, inflight& table) {
         const auto to_f = field(msg, "to");
         const auto status_f = field(msg, "status");
-        if (!to_f || !status_f) return outcome::skip("truncated");
+        if (!to_f || to_f->empty() || !status_f) return outcome::skip("truncated");
         const std::string_view status = first_word(*status_f);
         const auto delay_f = field(msg, "delay");
         std::int64_t delay = 0;
@@ -217,7 +218,8 @@ private:
         if (!final_status && status != "deferred") return outcome::ignore(); // deliverable, undeliverable (verify)
 
         message_state& m = table.get(id);
-        const std::string_view to = strip_angles(*to_f);
+        std::string_view to = strip_angles(*to_f);
+        if (to.empty()) to = *to_f; // "<>": kept as is (the state has no empty names)
         rcpt_state& r = m.rcpts[std::string(to)];
         std::string dest = ch;
         if ((program == "qmgr" || program == "error") && !r.channel.empty()) dest = r.channel;
@@ -228,12 +230,16 @@ private:
         }
         if (const auto relay = field(msg, "relay");
             relay && *relay != "none" && !field(msg, "conn_use") && (program == "smtp" || program == "lmtp")) {
-            std::string& last = last_id_of_pid_[std::string(pid)];
-            if (pid.empty() || last != id) {
+            bool same = false;
+            if (!pid.empty()) {
+                std::string& last = last_id_of_pid_[std::string(pid)];
+                same = last == id;
+                last = std::string(id);
+            }
+            if (!same) {
                 rec.opened(dest, counters::direction::outbound);
                 rec.closed(dest, counters::direction::outbound);
             }
-            last = std::string(id);
             if (last_id_of_pid_.size() > max_pids) last_id_of_pid_.clear();
         }
         if (status == "deferred") {

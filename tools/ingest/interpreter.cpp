@@ -236,7 +236,7 @@ bool interpreter::load(std::istream& in) {
             if (rest.size() != 3 || (rest[0] != "in" && rest[0] != "out")) return fail();
             const auto ch = detail::unescape(rest[1]);
             const auto n = detail::parse_uint(rest[2], 1u << 20);
-            if (!ch || !detail::valid_channel(*ch) || !n || *n == 0) return fail();
+            if (!ch || ch->empty() || !n || *n == 0) return fail(); // a default name, mapped on use
             auto& open = rest[0] == "in" ? open_in : open_out;
             if (!open.emplace(*ch, static_cast<std::int64_t>(*n)).second) return fail();
         } else if (w[0] == "id") {
