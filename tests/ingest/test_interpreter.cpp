@@ -2,6 +2,8 @@
 // The interpreter around the grammars: skip reasons, eviction at the cap, replay without
 // recording, save/load across two interpreters, corrupt state, formats and channel maps.
 #include "ingest_support.hpp"
+#include "exim_log.hpp"
+#include "sendmail_log.hpp"
 #include "msgserver_log.hpp"
 #include "postfix_log.hpp"
 
@@ -201,6 +203,14 @@ TEST_CASE("interpreter: save/load across two interpreters equals one run (postfi
 
 TEST_CASE("interpreter: save/load across two interpreters equals one run (msgserver)", "[interpreter][state]") {
     round_trip(log_format::msgserver, ms_lines(ms_events(12)), true);
+}
+
+TEST_CASE("interpreter: save/load across two interpreters equals one run (exim)", "[interpreter][state]") {
+    round_trip(log_format::exim, exim_log(), false);
+}
+
+TEST_CASE("interpreter: save/load across two interpreters equals one run (sendmail)", "[interpreter][state]") {
+    round_trip(log_format::sendmail, sendmail_log(), false);
 }
 
 TEST_CASE("interpreter: a corrupt state is refused and leaves the state empty", "[interpreter][state]") {

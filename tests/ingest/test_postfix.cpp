@@ -106,16 +106,16 @@ TEST_CASE("postfix: expiry, cleanup rejects and local forwarding", "[postfix]") 
     feed(in, {
                  "Dec  3 06:00:00 mta postfix/pickup[1]: AAAAAA1111: uid=0 from=<a@mta.test>",
                  "Dec  3 06:00:00 mta postfix/qmgr[2]: AAAAAA1111: from=<a@mta.test>, size=100, nrcpt=1 (queue active)",
-                 "Dec  3 06:00:01 mta postfix/smtp[3]: AAAAAA1111: to=<x@slow.test>, relay=none, delay=1, delays=1/0/0/0, "
+                 std::string("Dec  3 06:00:01 mta postfix/smtp[3]: AAAAAA1111: to=<x@slow.test>, relay=none, delay=1, delays=1/0/0/0, ") +
                  "dsn=4.4.1, status=deferred (connect to slow.test: Connection timed out)",
                  "Dec  8 06:00:01 mta postfix/qmgr[2]: AAAAAA1111: from=<a@mta.test>, status=expired, returned to sender",
                  "Dec  8 06:00:01 mta postfix/qmgr[2]: AAAAAA1111: removed",
                  // a header_checks reject in cleanup: on the submitting channel
                  "Dec  8 06:00:02 mta postfix/smtpd[4]: BBBBBB2222: client=h[192.0.2.1]",
-                 "Dec  8 06:00:02 mta postfix/cleanup[5]: BBBBBB2222: reject: header Subject: spam from h[192.0.2.1]; "
+                 std::string("Dec  8 06:00:02 mta postfix/cleanup[5]: BBBBBB2222: reject: header Subject: spam from h[192.0.2.1]; ") +
                  "from=<s@h.test> to=<u@mta.test> proto=ESMTP helo=<h>: 5.7.1 no spam",
                  // local(8) forwards: the new message was submitted by local
-                 "Dec  8 06:00:03 mta postfix/local[6]: CCCCCC3333: to=<u@mta.test>, relay=local, delay=0.2, "
+                 std::string("Dec  8 06:00:03 mta postfix/local[6]: CCCCCC3333: to=<u@mta.test>, relay=local, delay=0.2, ") +
                  "delays=0/0/0/0.2, dsn=2.0.0, status=sent (forwarded as DDDDDD4444)",
                  "Dec  8 06:00:03 mta postfix/qmgr[2]: DDDDDD4444: from=<s@h.test>, size=4000, nrcpt=1 (queue active)",
              });
