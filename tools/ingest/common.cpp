@@ -13,21 +13,20 @@ namespace counters::ingest::detail {
 // ---- recorder ----
 
 counters::channel recorder::channel(std::string_view name) {
+    if (const auto it = cache_.find(name); it != cache_.end()) return it->second;
     const std::string_view mapped = map_.map(name);
     if (!valid_channel(mapped)) {
         bad_channel = true;
         return {};
     }
-    std::string key(mapped);
-    if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
     counters::channel h;
     try {
-        h = section_.get(key);
+        h = section_.get(std::string(mapped));
     } catch (...) { // a registration held by a stuck process: nothing recorded, said so
         bad_channel = true;
         return {};
     }
-    cache_.emplace(std::move(key), h);
+    cache_.emplace(std::string(name), h);
     return h;
 }
 

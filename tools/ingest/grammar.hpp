@@ -77,7 +77,7 @@ public:
 private:
     counters::section& section_;
     channel_map map_;
-    std::unordered_map<std::string, counters::channel> cache_;
+    std::map<std::string, counters::channel, std::less<>> cache_; ///< by default name
 };
 
 /// Per-recipient state of a message.

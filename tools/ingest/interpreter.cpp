@@ -7,6 +7,8 @@
 #include "grammar.hpp"
 
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <istream>
 #include <ostream>
 #include <stdexcept>
@@ -80,6 +82,23 @@ bool valid_utf8(std::string_view s) noexcept {
     return true;
 }
 
+/// Length of the leading run of printable ASCII (0x20..0x7e) in @p s, eight bytes at a time:
+/// almost every log line is all of it, and then needs no further byte checks.
+std::size_t printable_prefix(std::string_view s) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, s.data() + i, 8);
+        const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+        const std::uint64_t x = w ^ (ones * 0x7f);
+        const std::uint64_t del = (x - ones) & ~x & highs;
+        if (((w & highs) | below_space | del) != 0) break;
+    }
+    return i;
+}
+
 bool binary(std::string_view s) noexcept {
     for (char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
@@ -111,8 +130,9 @@ struct interpreter::impl {
     outcome interpret(std::string_view text, bool record, bool truncated) {
         if (truncated) return outcome::skip("too_long");
         if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-        if (binary(text)) return outcome::skip("binary");
-        if (!valid_utf8(text)) return outcome::skip("invalid_utf8");
+        const std::string_view rest = text.substr(printable_prefix(text));
+        if (binary(rest)) return outcome::skip("binary");
+        if (!valid_utf8(rest)) return outcome::skip("invalid_utf8");
         if (text.find_first_not_of(" \t") == std::string_view::npos) return outcome::ignore();
         if (!g) {
             for (const log_format f :
