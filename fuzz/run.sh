@@ -6,7 +6,7 @@
 # The fuzzers must be built first (scripts/test.sh stage 4 does it), in $FUZZ_BUILD_DIR
 # (default ./build-fuzz):
 #   CXX=clang++ cmake -S . -B build-fuzz -DCOUNTERS_BUILD_FUZZERS=ON -DCOUNTERS_BUILD_TESTS=OFF
-#   cmake --build build-fuzz --target fuzz_section fuzz_registry fuzz_args
+#   cmake --build build-fuzz --target fuzz_section fuzz_registry fuzz_args fuzz_ingest
 # Exits 1 when any fuzzer finds a crash, leak, timeout, out-of-memory or undefined behaviour,
 # after printing the reproducer's path and the command that replays it; crash inputs are
 # kept in $FUZZ_BUILD_DIR/fuzz-artifacts/.
@@ -17,7 +17,7 @@ case $total in
 '' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS]" >&2; exit 2 ;;
 esac
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-fuzzers=(fuzz_section fuzz_registry fuzz_args)
+fuzzers=(fuzz_section fuzz_registry fuzz_args fuzz_ingest)
 each=$((total / ${#fuzzers[@]}))
 [ "$each" -lt 1 ] && each=1
 

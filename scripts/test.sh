@@ -74,7 +74,7 @@ stage4() {
     cmake -S "$root" -B "$b" "${san_flags[@]}" -DCMAKE_CXX_COMPILER="$cxx" -DCOUNTERS_BUILD_FUZZERS=ON \
         -DCOUNTERS_BUILD_TESTS=OFF -DCOUNTERS_BUILD_EXAMPLES=OFF -DCOUNTERS_BUILD_BENCH=OFF \
         -DCOUNTERS_INSTALL=OFF >/dev/null
-    cmake --build "$b" -j "$jobs" --target fuzz_section fuzz_registry fuzz_args
+    cmake --build "$b" -j "$jobs" --target fuzz_section fuzz_registry fuzz_args fuzz_ingest
     FUZZ_BUILD_DIR=$b "$root/fuzz/run.sh" "$fuzz_seconds"
 }
 

@@ -78,9 +78,18 @@ public:
     /// With @p record false, only the in-flight state is updated (replaying lines already
     /// recorded before a crash, see save()). Never throws; bad lines are counted.
     void line(std::string_view text, bool record = true, bool truncated = false) noexcept;
+    /// Records what a grammar holds back: the Messaging Server grammar groups consecutive
+    /// records of one message (one line per recipient) and records the group when a line of
+    /// another message arrives. Call at the end of a `--once` run, before the last save()
+    /// (a saved state holds the group back, so a state saved before flush() would record it
+    /// a second time after a restart); not at an ordinary exit, whose saved state carries the
+    /// group to the next run. Other formats hold nothing back. Never throws.
+    void flush() noexcept;
 
     /// The format in use (the detected one once `automatic` has decided).
     log_format format() const noexcept;
+    /// Replayed lines (record false) are counted like the others: "recorded" then means
+    /// "carries counters", so that lines = recorded + ignored + the skipped total.
     const ingest_counts& counts() const noexcept;
 
     /// In-flight state (per-queue-id recipients, sizes, first-attempt flags, open
