@@ -76,6 +76,13 @@ rc=$?
 grep -qx 'lines read: 2' "$TMP/out" || fail "stdin --stats: $(cat "$TMP/out")"
 "$CU" -o ingest -n 1 -r "$REG" >"$TMP/obj" 2>&1
 grep -qx 'stdin.linesRead \[8 bytes\]: 2' "$TMP/obj" || fail "stdin instance: $(grep stdin "$TMP/obj")"
+# every line read is recorded, ignored or skipped for one reason: the registry's fields add up
+# to the --stats figures
+sum=$(awk -F': ' '/^stdin\.(linesRecorded|linesIgnored|skipped[A-Za-z0-9]*) / { s += $2 } END { print s + 0 }' "$TMP/obj")
+[ "$sum" = 2 ] || fail "stdin: recorded + ignored + skipped = $sum, wanted 2: $(grep stdin "$TMP/obj")"
+stats_skipped=$(awk -F': ' '/^skipped / { s += $2 } END { print s + 0 }' "$TMP/out")
+reg_skipped=$(awk -F': ' '/^stdin\.skipped[A-Za-z0-9]* / { s += $2 } END { print s + 0 }' "$TMP/obj")
+[ "$stats_skipped" = "$reg_skipped" ] || fail "skipped: --stats $stats_skipped, registry $reg_skipped"
 
 # --- state file failures: exit 1, one line
 "$ING" "${common[@]}" --state "$TMP/no/such/dir/state" --once "$TMP/log" >"$TMP/out" 2>"$TMP/err"

@@ -216,21 +216,13 @@ private:
         s.lines_read.add(static_cast<std::int64_t>(c.lines - baseline_.lines));
         if (c.recorded != baseline_.recorded) s.lines_recorded.add(static_cast<std::int64_t>(c.recorded - baseline_.recorded));
         if (c.ignored != baseline_.ignored) s.lines_ignored.add(static_cast<std::int64_t>(c.ignored - baseline_.ignored));
-        {
-            // The reasons that grew (a few entries: compared in place, nothing copied).
-            for (const auto& [reason, n] : c.skipped) {
-                std::uint64_t& before = baseline_.skipped[reason];
-                if (n == before) continue;
-                const auto delta = static_cast<std::int64_t>(n - before);
-                before = n;
-                bool known = false;
-                for (std::size_t i = 0; i < reasons.size(); ++i)
-                    if (reason == reasons[i]) {
-                        s.skipped[i].add(delta);
-                        known = true;
-                    }
-                if (!known) s.skipped_other.add(delta);
-            }
+        // The reasons that grew: the interpreter's map nodes are watched through pointers (a
+        // std::map never moves its nodes), rebuilt only when a reason appears.
+        if (c.skipped.size() != watched_.size()) watch_reasons(c);
+        for (auto& w : watched_) {
+            if (*w.value == w.seen) continue;
+            (w.known ? s.skipped[w.index] : s.skipped_other).add(static_cast<std::int64_t>(*w.value - w.seen));
+            w.seen = *w.value;
         }
         s.last_line_time.set(now_);
         baseline_.lines = c.lines;
@@ -238,8 +230,36 @@ private:
         baseline_.ignored = c.ignored;
     }
 
+    /// Everything counted so far counts as published (lines replayed after a restart).
     void rebase() {
-        baseline_ = interpreter_.counts();
+        const ingest_counts& c = interpreter_.counts();
+        baseline_.lines = c.lines;
+        baseline_.recorded = c.recorded;
+        baseline_.ignored = c.ignored;
+        if (c.skipped.size() != watched_.size()) {
+            watched_.clear();
+            watch_reasons(c);
+        }
+        for (auto& w : watched_) w.seen = *w.value;
+    }
+
+    /// Watches every reason of @p c; one not watched yet starts from its current value when
+    /// nothing is watched (after rebase()), else from 0 (it appeared with this line).
+    void watch_reasons(const ingest_counts& c) {
+        const bool fresh = watched_.empty();
+        std::vector<watched_reason> now;
+        for (const auto& [reason, n] : c.skipped) {
+            watched_reason w{&n, fresh ? n : 0, 0, false};
+            for (const auto& old : watched_)
+                if (old.value == &n) w.seen = old.seen;
+            for (std::size_t i = 0; i < reasons.size(); ++i)
+                if (reason == reasons[i]) {
+                    w.index = i;
+                    w.known = true;
+                }
+            now.push_back(w);
+        }
+        watched_ = std::move(now);
     }
 
     void set_up() {
@@ -444,7 +464,14 @@ private:
     interpreter interpreter_;
     std::vector<std::unique_ptr<source>> sources_;
     source* current_ = nullptr;
-    ingest_counts baseline_;            // the counts already published to the registry
+    ingest_counts baseline_; // the counts already published (lines, recorded, ignored; skipped: watched_)
+    struct watched_reason {
+        const std::uint64_t* value; // in interpreter_.counts().skipped
+        std::uint64_t seen;         // published
+        std::size_t index;          // in reasons, when known
+        bool known;
+    };
+    std::vector<watched_reason> watched_;
     std::optional<ingest_state> last_state_;
     std::int64_t now_ = 0;
     bool dirty_ = false;
