@@ -496,3 +496,103 @@ TEST_CASE("journal: which syslog identifiers belong to the MTA", "[ingest][journ
     CHECK_FALSE(identifier_matches("sshd", postfix));
     CHECK(identifier_matches("sm-mta", {"sendmail", "sm-mta"}));
 }
+
+namespace {
+
+#ifndef JOURNAL_REMOTE
+#error "JOURNAL_REMOTE (the path of systemd-journal-remote) is needed"
+#endif
+
+/// Journal files made from an export-format text by systemd-journal-remote, in @p dir.
+bool make_journal(const std::string& dir, const std::string& export_text) {
+    const std::string input = dir + "/export.txt";
+    std::ofstream(input, std::ios::binary) << export_text;
+    std::string prog = JOURNAL_REMOTE, o = "--output=" + dir + "/remote.journal", in = input;
+    char* argv[] = {prog.data(), o.data(), in.data(), nullptr};
+    pid_t pid = 0;
+    if (::posix_spawn(&pid, prog.c_str(), nullptr, nullptr, argv, environ) != 0) return false;
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+std::string journal_entry(long long usec, const std::string& ident, const std::string& pid, const std::string& msg) {
+    static long long mono = 0;
+    mono += 1000;
+    std::string e = "__REALTIME_TIMESTAMP=" + std::to_string(usec) + "\n__MONOTONIC_TIMESTAMP=" +
+                    std::to_string(mono) + "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=mta\n" +
+                    "SYSLOG_IDENTIFIER=" + ident + "\n";
+    if (!pid.empty()) e += "SYSLOG_PID=" + pid + "\n";
+    return e + "MESSAGE=" + msg + "\n\n";
+}
+
+struct journal_lines : journal_handler {
+    std::vector<std::string> lines, cursors;
+    std::vector<bool> replayed;
+    void entry(std::string_view line, const std::string& cursor, bool replay) override {
+        lines.emplace_back(line);
+        cursors.push_back(cursor);
+        replayed.push_back(replay);
+    }
+};
+
+} // namespace
+
+TEST_CASE("journal: the MTA's entries as syslog lines, resumed by cursor, replayed up to the applied one",
+          "[ingest][journal]") {
+    temp_dir d;
+    ::setenv("TZ", "UTC0", 1);
+    ::tzset();
+    REQUIRE(make_journal(d.path, journal_entry(1764740231000000, "postfix/smtpd", "15459",
+                                               "connect from localhost[127.0.0.1]") +
+                                     journal_entry(1764740231500000, "sshd", "1", "not mail") +
+                                     journal_entry(1764740232250000, "postfix-mx/qmgr", "15454",
+                                                   "ACF94A76433: removed") +
+                                     journal_entry(1764740233000000, "postfix/pickup", "",
+                                                   "1CA96A76647: uid=0 from=<local@mta.test>")));
+    const std::vector<std::string> want = {
+        "2025-12-03T05:37:11.000000+00:00 mta postfix/smtpd[15459]: connect from localhost[127.0.0.1]",
+        "2025-12-03T05:37:12.250000+00:00 mta postfix-mx/qmgr[15454]: ACF94A76433: removed",
+        "2025-12-03T05:37:13.000000+00:00 mta postfix/pickup: 1CA96A76647: uid=0 from=<local@mta.test>"};
+    journal_lines all;
+    {
+        journal_source j({"postfix"}, d.path);
+        j.start("", start_at::beginning, "");
+        j.poll(all);
+        CHECK(all.lines == want);
+        CHECK(j.cursor() == all.cursors.back());
+        CHECK(all.replayed == std::vector<bool>{false, false, false});
+    }
+    REQUIRE(all.cursors.size() == 3);
+    SECTION("a saved cursor: the entries after it only") {
+        journal_source j({"postfix"}, d.path);
+        journal_lines got;
+        j.start(all.cursors[0], start_at::beginning, "");
+        j.poll(got);
+        CHECK(got.lines == std::vector<std::string>{want[1], want[2]});
+    }
+    SECTION("a registry cursor past the saved one: replayed up to it, then recorded") {
+        journal_source j({"postfix"}, d.path);
+        journal_lines got;
+        j.start(all.cursors[0], start_at::end, all.cursors[1]);
+        j.poll(got);
+        CHECK(got.lines == std::vector<std::string>{want[1], want[2]});
+        CHECK(got.replayed == std::vector<bool>{true, false});
+    }
+    SECTION("no cursor, from the end: nothing old") {
+        journal_source j({"postfix"}, d.path);
+        journal_lines got;
+        j.start("", start_at::end, "");
+        j.poll(got);
+        CHECK(got.lines.empty());
+    }
+    SECTION("an identifier of another MTA: nothing") {
+        journal_source j({"exim", "exim4"}, d.path);
+        journal_lines got;
+        j.start("", start_at::beginning, "");
+        j.poll(got);
+        CHECK(got.lines.empty());
+    }
+    ::unsetenv("TZ");
+    ::tzset();
+}

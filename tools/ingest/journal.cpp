@@ -90,14 +90,17 @@ struct journal_source::impl {
     }
 };
 
-journal_source::journal_source(std::vector<std::string> prefixes)
-    : impl_(std::make_unique<impl>()), prefixes_(std::move(prefixes)) {}
+journal_source::journal_source(std::vector<std::string> prefixes, std::string directory)
+    : impl_(std::make_unique<impl>()), prefixes_(std::move(prefixes)), directory_(std::move(directory)) {}
 
 journal_source::~journal_source() = default;
 
 void journal_source::start(const std::string& cursor, start_at where, const std::string& applied) {
-    int r = sd_journal_open(&impl_->j, SD_JOURNAL_LOCAL_ONLY);
-    if (r < 0) throw std::runtime_error(std::string("cannot open the journal: ") + std::strerror(-r));
+    const int r = directory_.empty() ? sd_journal_open(&impl_->j, SD_JOURNAL_LOCAL_ONLY)
+                                     : sd_journal_open_directory(&impl_->j, directory_.c_str(), 0);
+    if (r < 0)
+        throw std::runtime_error("cannot open the journal" + (directory_.empty() ? std::string() : " in " + directory_) +
+                                 ": " + std::strerror(-r));
     cursor_ = cursor;
     bool placed = false;
     if (!cursor.empty() && sd_journal_seek_cursor(impl_->j, cursor.c_str()) >= 0 && sd_journal_next(impl_->j) > 0 &&

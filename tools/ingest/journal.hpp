@@ -32,7 +32,9 @@ bool identifier_matches(std::string_view identifier, const std::vector<std::stri
 class journal_source {
 public:
     /// @p prefixes: the SYSLOG_IDENTIFIERs to read (see identifier_matches()).
-    explicit journal_source(std::vector<std::string> prefixes);
+    /// @p directory: read the journal files of this directory instead of the local journal
+    /// ("" for the local journal).
+    explicit journal_source(std::vector<std::string> prefixes, std::string directory = {});
     ~journal_source();
     journal_source(const journal_source&) = delete;
     journal_source& operator=(const journal_source&) = delete;
@@ -55,6 +57,7 @@ private:
     struct impl;
     std::unique_ptr<impl> impl_;
     std::vector<std::string> prefixes_;
+    std::string directory_;
     std::string cursor_;
     int fd_ = -1;
     bool more_ = false;

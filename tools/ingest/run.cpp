@@ -20,6 +20,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -322,7 +323,9 @@ private:
                     }
                 }
             } else if (s->k == kind::journal) {
-                s->journal = std::make_unique<journal_source>(journal_identifiers(opt_.format));
+                const char* dir = std::getenv("COUNTERS_INGEST_JOURNAL_DIRECTORY");
+                s->journal = std::make_unique<journal_source>(journal_identifiers(opt_.format),
+                                                              dir != nullptr ? std::string(dir) : std::string());
                 if (!applied_snapshot) applied_snapshot = read_registry(opt_.registry);
                 std::string applied;
                 if (const object_values* o = applied_snapshot->find("ingest"))
