@@ -97,6 +97,27 @@ grep -qx "counters-ingest: state file $TMP/bad.state: not a counters-ingest stat
     fail "corrupt state: $(cat "$TMP/err")"
 grep -qx junk "$TMP/bad.state" || fail "a corrupt state file was overwritten"
 
+# --- a state file that cannot be written while following: said once, retried, recording goes on
+printf '%s\n' "$LINE" >"$TMP/w.log"
+"$ING" "${common[@]}" --state "$TMP/w.state" --from-start "$TMP/w.log" >"$TMP/out" 2>"$TMP/err" &
+PID=$!
+for _ in $(seq 50); do [ -s "$TMP/w.state" ] && break; sleep 0.1; done
+mkdir "$TMP/w.state.tmp" # the next write cannot create its temporary file
+for i in 1 2 3; do printf '%s\n' "$LINE" >>"$TMP/w.log"; sleep 0.7; done
+kill -0 "$PID" 2>/dev/null || fail "the ingester exited when its state could not be written"
+want="counters-ingest: cannot write state file $TMP/w.state: open $TMP/w.state.tmp: Is a directory (retrying every second)"
+[ "$(grep -cxF "$want" "$TMP/err")" = 1 ] || fail "state write failure: wanted '$want' once: $(cat "$TMP/err")"
+rmdir "$TMP/w.state.tmp"
+printf '%s\n' "$LINE" >>"$TMP/w.log"
+for _ in $(seq 40); do grep -q 'written again' "$TMP/err" && break; sleep 0.1; done
+grep -qxF "counters-ingest: state file $TMP/w.state: written again" "$TMP/err" || fail "no 'written again': $(cat "$TMP/err")"
+kill -TERM "$PID"
+wait "$PID"
+rc=$?
+PID=
+[ "$rc" = 0 ] || fail "SIGTERM after a state failure: exit $rc"
+[ "$(awk '$1 == "file" { print $4 }' "$TMP/w.state")" = "$(stat -c %s "$TMP/w.log")" ] || fail "final state: $(cat "$TMP/w.state")"
+
 # --- --once with a source that cannot be read: said, status 1
 "$ING" "${common[@]}" --state "$TMP/state.missing" --once "$TMP/missing" >"$TMP/out" 2>"$TMP/err"
 rc=$?

@@ -117,7 +117,6 @@ public:
         inotify_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         watch_directories();
         int status = ct::exit_ok;
-        bool stopped = false;
         for (;;) {
             now_ = std::time(nullptr);
             bool more = false;
@@ -127,17 +126,14 @@ public:
                 more = more || source_has_more(*s);
             }
             current_ = nullptr;
-            if (ct::stop_requested()) {
-                stopped = true;
-                break;
-            }
+            if (ct::stop_requested()) break; // SIGTERM or SIGINT: the state is written below
             if (opt_.once && !more) break;
             if (all_finished()) break;
             const auto t = std::chrono::steady_clock::now();
-            if (dirty_ && t - last_write_ >= std::chrono::seconds(1)) write_state_now();
+            if (dirty_ && t - last_write_ >= std::chrono::seconds(1)) try_write_state();
             if (!more) wait();
         }
-        write_state_now();
+        write_state_now(); // at exit, a failure is the run's failure (status 1)
         if (opt_.once) {
             for (auto& s : sources_) {
                 if (s->k != kind::file) continue;
@@ -154,9 +150,7 @@ public:
         if (opt_.stats) print_stats(out);
         out.flush();
         if (inotify_ >= 0) ::close(inotify_);
-        // Stopped by SIGTERM or SIGINT: the state is written; stop_deferred's end exits 0.
-        static_cast<void>(stopped);
-        return status;
+        return status; // after a stop signal, stop_deferred's end exits 0 at once
     }
 
     // ---- line_handler (files) ----
@@ -190,7 +184,7 @@ public:
         if (s.replay_to) return; // replaying the saved file: the registry keeps its position
         // The state file first: a kill between the two leaves a registry entry that does not
         // match the state's file, which a restart ignores.
-        write_state_now();
+        try_write_state();
         s.position.set(-1);
         s.inode.set(static_cast<std::int64_t>(now.inode));
         s.fingerprint.set(static_cast<std::int64_t>(now.fingerprint));
@@ -448,6 +442,24 @@ private:
         last_write_ = std::chrono::steady_clock::now();
     }
 
+    /// write_state_now() while following: a failure (a full disk) is reported once per
+    /// cause and retried at the next chance; recording goes on.
+    void try_write_state() {
+        try {
+            write_state_now();
+            if (!state_error_.empty()) {
+                state_error_.clear();
+                ct::report(err_, prog, "state file " + ct::escape_name(opt_.state_file) + ": written again");
+            }
+        } catch (const std::runtime_error& e) {
+            if (state_error_ != e.what()) {
+                state_error_ = e.what();
+                ct::report(err_, prog, ct::escape_name(state_error_) + " (retrying every second)");
+            }
+            last_write_ = std::chrono::steady_clock::now();
+        }
+    }
+
     const source_state* saved_entry(const std::string& name) const {
         return last_state_ ? last_state_->find(name) : nullptr;
     }
@@ -480,6 +492,7 @@ private:
     bool dirty_ = false;
     std::chrono::steady_clock::time_point last_write_{};
     int inotify_ = -1;
+    std::string state_error_; // the last failure to write the state file ("" none)
 };
 
 } // namespace
