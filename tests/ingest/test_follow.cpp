@@ -91,6 +91,7 @@ follow_options fast() {
     follow_options o;
     o.retry = std::chrono::milliseconds(0);
     o.rotate_grace = std::chrono::milliseconds(0);
+    o.verify_interval = std::chrono::milliseconds(0);
     return o;
 }
 
@@ -259,6 +260,13 @@ TEST_CASE("follower: copy-and-truncate reads the file again from its beginning",
     REQUIRE(c.switches.size() == 1);
     CHECK(c.switches[0].offset == 0);
     CHECK(m.count_containing("truncated") == 1);
+    // truncated and written past the position before the follower looked: the first line
+    // changed, so it is read from its beginning all the same
+    REQUIRE(::truncate(f.c_str(), 0) == 0);
+    append(f, joined(numbered("c", 1, 5)));
+    fl.poll(c);
+    CHECK(std::vector<std::string>(c.lines.begin() + 5, c.lines.end()) == numbered("c", 1, 5));
+    CHECK(m.count_containing("truncated") == 2);
 }
 
 TEST_CASE("follower: a compressed rotated file is never read", "[ingest][follow]") {

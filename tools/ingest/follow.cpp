@@ -253,7 +253,13 @@ std::size_t file_follower::poll(line_handler& h, bool once) {
         if (!started_) return 0;
         h.switched(position());
     }
-    std::size_t lines = drain(h);
+    std::size_t lines = 0;
+    if (rewritten(now)) {
+        report_(path_ + ": truncated; reading it again from its beginning");
+        adopt(fd_, id_, 0);
+        h.switched(position());
+    }
+    lines += drain(h);
     if (more_) return lines;
 
     const auto at_path = identity_of(path_);
@@ -264,15 +270,7 @@ std::size_t file_follower::poll(line_handler& h, bool once) {
         }
         return lines;
     }
-    if (at_path->first == id_.device && at_path->second == id_.inode) {
-        if (size_of(fd_) < split_.read_offset()) {
-            report_(path_ + ": truncated; reading it again from its beginning");
-            adopt(fd_, id_, 0);
-            h.switched(position());
-            lines += drain(h);
-        }
-        return lines;
-    }
+    if (at_path->first == id_.device && at_path->second == id_.inode) return lines;
     // Another file at the path: rotation (or the file came back).
     if (!rotation_seen_) {
         rotation_seen_ = true;
@@ -310,6 +308,15 @@ std::size_t file_follower::poll(line_handler& h, bool once) {
     h.switched(position());
     lines += drain(h);
     return lines;
+}
+
+bool file_follower::rewritten(std::chrono::steady_clock::time_point now) {
+    if (fd_ < 0) return false;
+    if (size_of(fd_) < split_.read_offset()) return true;
+    if (fingerprint_ == 0 || split_.read_offset() == 0 || now < next_verify_) return false;
+    next_verify_ = now + opt_.verify_interval;
+    const std::uint64_t fp = file_fingerprint(fd_);
+    return fp != 0 && fp != fingerprint_;
 }
 
 file_position file_follower::position() const noexcept {

@@ -8,7 +8,8 @@
 /// - rotation by rename: noticed by device/inode of the path; the old file is read to its end
 ///   first (while following, until the new file has data or one second has passed), then the
 ///   new one from its beginning;
-/// - copy-and-truncate: the file is smaller than the position: read again from 0;
+/// - copy-and-truncate: the file is smaller than the position, or its first line changed
+///   (checked every second): read again from 0;
 /// - a compressed rotated file: never opened (only the path given, or a file in its directory
 ///   that has the very inode of the saved state, is ever read);
 /// - a file that disappears: the open descriptor is read to its end; the path is watched
@@ -111,6 +112,9 @@ struct follow_options {
     /// How long a renamed file is still read after a new one appeared at the path (while the
     /// new one is empty), for a writer that has not reopened its log yet.
     std::chrono::milliseconds rotate_grace{1000};
+    /// How often the head of the file is compared with its fingerprint, to notice a file
+    /// truncated and written past the position between two looks (copy-and-truncate).
+    std::chrono::milliseconds verify_interval{1000};
     std::size_t max_line = max_line_bytes;
 };
 
@@ -163,6 +167,7 @@ private:
     std::size_t drain(line_handler& h);    // reads fd_ to its end
     void refresh_fingerprint() noexcept;
     void note_error(int err);
+    bool rewritten(std::chrono::steady_clock::time_point now); // truncated (and maybe refilled)
 
     std::string path_;
     std::function<void(const std::string&)> report_;
@@ -176,6 +181,7 @@ private:
     bool gone_reported_ = false;
     std::chrono::steady_clock::time_point next_try_{};
     std::chrono::steady_clock::time_point rotated_at_{}; // when a new file was first seen
+    std::chrono::steady_clock::time_point next_verify_{};
     bool rotation_seen_ = false;
     bool switch_pending_ = false;           // start(): a renamed file first, then the path
     bool started_ = false;                  // a file was adopted once
