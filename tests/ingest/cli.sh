@@ -41,7 +41,7 @@ usage() {
 see=" (see counters-ingest --help)"
 usage -- "counters-ingest: no source given: a log file, - or journal$see"
 usage --from-start --from-end x -- "counters-ingest: --from-start and --from-end exclude each other$see"
-usage --format bogus x -- 'counters-ingest: --format: unknown format "bogus" (auto, postfix, exim, sendmail or msgserver)'
+usage --format bogus x -- "counters-ingest: --format: unknown log format 'bogus' (expected auto, postfix, exim, sendmail or msgserver)"
 usage --max-in-flight 0 x -- 'counters-ingest: -max-in-flight: 0 is out of range (1..100000000)'
 usage --section '' x -- 'counters-ingest: --section: an empty name is not allowed (leave the option out for the default)'
 usage x x -- "counters-ingest: source x is given twice$see"

@@ -4,7 +4,8 @@
 # (issue 11, item 8), and fails on any exit status the example does not document.
 #
 # usage: examples.sh MAN_DIR TOOL_DIR...
-#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta and mta-sim; they
+#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim and
+#   counters-ingest; they
 #   come first in PATH, so the examples run exactly as printed.
 #
 # What is a command (from the mdoc source, in EXAMPLES only):
@@ -19,6 +20,8 @@
 # would reach outside that environment are rewritten by the SUBSTITUTIONS below (each must
 # be used, so that the list stays true); examples that cannot run in a test are in SKIPPED
 # with the reason, and a command with a documented non-zero status in EXPECTED_STATUS.
+# A daemon runs until it is stopped: those listed in DAEMONS start in the background, and at
+# the end of their page get SIGTERM and must then exit 0 (having run until then).
 # Commands shown with the root prompt "# " run as the test's user: with the private names
 # above none of them needs root.
 set -u
@@ -26,7 +29,7 @@ MAN=$1
 shift
 for d in "$@"; do PATH="$d:$PATH"; done
 export PATH
-for tool in counters qm counterutil imsimta mta-sim; do
+for tool in counters qm counterutil imsimta mta-sim counters-ingest; do
     command -v "$tool" >/dev/null || { echo "examples: $tool not found in the tool directories" >&2; exit 1; }
 done
 
@@ -37,6 +40,7 @@ export HOME="$T/home"
 mkdir -p "$T/home" "$T/work" "$T/var/tmp"
 BG=()
 BG_WHAT=()
+BG_DAEMON=()
 existed_before=()
 # The default names, and those the pages print before SUBSTITUTIONS: none may appear.
 PRINTED_NAMES="imta_counters counters_registry demo demo_registry test_counters"
@@ -63,6 +67,14 @@ SUBSTITUTIONS=(
     # imsimta(1), qm(1): the queue root of a real installation, and the placeholder Q
     '/var/spool/mta' "$COUNTERS_QUEUE"
     '-queue=Q\b' "-queue=$COUNTERS_QUEUE"
+    # counters-ingest(8): the channel map in /etc, the logs in /var/log and the current
+    # directory (setup writes them), the replay section and its state file in /tmp
+    '/etc/counters-ingest.map' "$T/counters-ingest.map"
+    '/var/log/mail.log' "$T/work/mail.log"
+    '--section replay\b' "--section ${P}_replay"
+    '/tmp/replay.state' "$T/replay.state"
+    # counters-ingest(8): the ingester started just before registers its object in a moment
+    '^counterutil -o ingest' 'sleep 1; counterutil -o ingest'
 )
 declare -A SUBST_USED=()
 
@@ -73,6 +85,13 @@ SKIPPED=(
     'needs an installed libcounters (its pkg-config file) and the program of the example; the consumer test (tests/consumer) builds against the installed package'
 )
 declare -A SKIP_USED=()
+
+# Daemons (see above): PAGE, the command as printed.
+DAEMONS=(
+    'counters-ingest.8' 'counters-ingest --format postfix --channel-map /etc/counters-ingest.map /var/log/mail.log'
+    'counters-ingest.8' 'counters-ingest --format postfix journal &'
+)
+declare -A DAEMON_USED=()
 
 # Commands whose documented exit status is not 0: PAGE, COMMAND, STATUS. None so far.
 EXPECTED_STATUS=()
@@ -138,6 +157,17 @@ skip_reason() {
     return 1
 }
 
+is_daemon() { # PAGE COMMAND
+    local i
+    for ((i = 0; i < ${#DAEMONS[@]}; i += 2)); do
+        if [ "${DAEMONS[i]}" = "$1" ] && [ "${DAEMONS[i + 1]}" = "$2" ]; then
+            DAEMON_USED[$i]=1
+            return 0
+        fi
+    done
+    return 1
+}
+
 expected_status() { # PAGE COMMAND
     local i
     for ((i = 0; i < ${#EXPECTED_STATUS[@]}; i += 3)); do
@@ -161,6 +191,19 @@ setup() {
         exit 1
     fi
     counters --section "${P}_test" -create >/dev/null || exit 1
+    # The logs counters-ingest(8) reads: Postfix's (as /var/log/mail.log) and a day of
+    # Messaging Server's mail.log in the working directory.
+    cat >"$T/work/mail.log" <<'LOG'
+Dec 03 05:37:11 mta postfix/smtpd[15459]: connect from localhost[127.0.0.1]
+Dec 03 05:37:11 mta postfix/smtpd[15459]: ACF94A76433: client=localhost[127.0.0.1]
+Dec 03 05:37:11 mta postfix/qmgr[15454]: ACF94A76433: from=<sender@client.test>, size=339, nrcpt=1 (queue active)
+Dec 03 05:37:11 mta postfix/smtp[15465]: ACF94A76433: to=<rcpt@sink.test>, relay=127.0.0.1[127.0.0.1]:10026, delay=0.04, delays=0.01/0.02/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok)
+Dec 03 05:37:11 mta postfix/qmgr[15454]: ACF94A76433: removed
+LOG
+    cat >"$T/work/mail.log_yesterday" <<'LOG'
+06-Oct-2003 00:24:03.66 tcp_local ims-ms E 5 user@example.com rfc822;a@example.org a@example.org <1@example.com>
+06-Oct-2003 00:24:04.10 ims-ms D 5 user@example.com rfc822;a@example.org a@example.org <1@example.com>
+LOG
 }
 
 # run_command PAGE LINE COMMAND INPUT_FILE
@@ -174,11 +217,14 @@ run_command() {
     cmd=$REWRITTEN
     want=$(expected_status "$page" "$shown")
     RAN=$((RAN + 1))
-    if [[ "$cmd" =~ \&[[:space:]]*$ ]]; then
+    local daemon=
+    is_daemon "$page" "$shown" && daemon=1
+    if [ -n "$daemon" ] || [[ "$cmd" =~ \&[[:space:]]*$ ]]; then
         cmd=${cmd%&*}
         (cd "$T/work" && exec timeout 300 bash -o pipefail -c "$cmd" <"$input" >"$T/bg.$RAN.out" 2>&1) &
         BG+=($!)
         BG_WHAT+=("$page:$line: $shown")
+        BG_DAEMON+=("$daemon")
         echo "started: $page:$line: $shown"
         return
     fi
@@ -195,12 +241,21 @@ run_command() {
 wait_background() {
     local i rc
     for i in "${!BG[@]}"; do
+        if [ -n "${BG_DAEMON[i]}" ]; then
+            # Still running, as a daemon should; then stopped as its page says (SIGTERM,
+            # which timeout(1) passes on to the command it runs).
+            sleep 1
+            kill -0 "${BG[i]}" 2>/dev/null ||
+                fail "${BG_WHAT[i]}: the daemon stopped by itself: $(head -c 2000 "$T/bg.$((i + 1)).out" 2>/dev/null)"
+            kill -TERM "${BG[i]}" 2>/dev/null
+        fi
         wait "${BG[i]}"
         rc=$?
         [ "$rc" -eq 0 ] || fail "${BG_WHAT[i]}: the background command exited $rc: $(head -c 2000 "$T/bg.$((i + 1)).out" 2>/dev/null)"
     done
     BG=()
     BG_WHAT=()
+    BG_DAEMON=()
 }
 
 pages=0
@@ -212,6 +267,7 @@ for page_path in "$MAN"/*.[0-9]; do
     setup
     BG=()
     BG_WHAT=()
+    BG_DAEMON=()
     # Commands with their input lines, in order.
     kinds=() lines=() texts=()
     while IFS=$'\t' read -r kind line text; do
@@ -233,6 +289,9 @@ done
 
 for ((i = 0; i < ${#SUBSTITUTIONS[@]}; i += 2)); do
     [ -n "${SUBST_USED[$i]:-}" ] || fail "substitution '${SUBSTITUTIONS[i]}' matches no example any more: remove it"
+done
+for ((i = 0; i < ${#DAEMONS[@]}; i += 2)); do
+    [ -n "${DAEMON_USED[$i]:-}" ] || fail "daemon example '${DAEMONS[i + 1]}' of ${DAEMONS[i]} is no longer there: remove it"
 done
 for ((i = 0; i < ${#SKIPPED[@]}; i += 3)); do
     [ -n "${SKIP_USED[$i]:-}" ] || fail "skipped example '${SKIPPED[i + 1]}' of ${SKIPPED[i]} is no longer there: remove it"

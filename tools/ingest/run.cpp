@@ -133,6 +133,11 @@ public:
             if (dirty_ && t - last_write_ >= std::chrono::seconds(1)) try_write_state();
             if (!more) wait();
         }
+        // A --once run ends here: record what the grammar holds back (Messaging Server's last
+        // message group) before the state is written, so that it is neither lost nor, after a
+        // later run resumes from this state, recorded twice. A stopped daemon keeps it in the
+        // state instead.
+        if (opt_.once && !ct::stop_requested()) interpreter_.flush();
         write_state_now(); // at exit, a failure is the run's failure (status 1)
         if (opt_.once) {
             for (auto& s : sources_) {
