@@ -9,24 +9,29 @@
 # section with `counters -show` and pflogsumm's summary of the same log. Everything it started
 # is stopped and the section removed at the end, unless --keep (then the section stays).
 #
-#   scripts/demo-postfix.sh [--keep]          (as root: Postfix's master needs it)
+#   scripts/demo-postfix.sh [--keep] [--no-build]    (as root: Postfix's master needs it)
+#   --no-build: skip scripts/install-deps.sh and scripts/build.sh (use BUILD_DIR as it is)
 #   environment: BUILD_DIR (default ./build), DEMO_SECTION (default postfix_demo_PID)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 keep=0
+build=1
 for a in "$@"; do
     case $a in
         --keep) keep=1 ;;
+        --no-build) build=0 ;;
         -h|--help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "usage: demo-postfix.sh [--keep]" >&2; exit 2 ;;
+        *) echo "usage: demo-postfix.sh [--keep] [--no-build]" >&2; exit 2 ;;
     esac
 done
 if [ "$(id -u)" -ne 0 ]; then
     echo "demo-postfix: run it as root (a private Postfix needs root to start): sudo $0 $*" >&2
     exit 1
 fi
-"$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
+if [ "$build" = 1 ]; then
+    "$root/scripts/install-deps.sh"
+    "$root/scripts/build.sh"
+fi
 bin=${BUILD_DIR:-$root/build}
 counters=$bin/tools/counters/counters
 counterutil=$bin/tools/counterutil/counterutil
@@ -44,6 +49,7 @@ chmod 755 "$tmp"
 ingest_pid=
 cleanup() {
     local rc=$?
+    set +e
     if [ -n "$ingest_pid" ]; then
         kill "$ingest_pid" 2>/dev/null || true # SIGTERM: saves its state and exits 0
         wait "$ingest_pid" 2>/dev/null || true

@@ -68,7 +68,9 @@ CONF
 
 pf_stop() {
     [ -n "${PF_CONF:-}" ] && postfix -c "$PF_CONF" stop >/dev/null 2>&1
-    [ -n "${PF_SINK_PID:-}" ] && kill "$PF_SINK_PID" 2>/dev/null && wait "$PF_SINK_PID" 2>/dev/null
+    if [ -n "${PF_SINK_PID:-}" ]; then
+        kill "$PF_SINK_PID" 2>/dev/null && wait "$PF_SINK_PID" 2>/dev/null
+    fi
     PF_CONF= PF_SINK_PID=
     return 0
 }
