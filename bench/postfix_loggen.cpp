@@ -115,6 +115,18 @@ constexpr std::string_view clients[] = {"mail-ej1-f41.google.com[209.85.218.41]"
 constexpr std::string_view users[] = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
                                       "ivan", "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil"};
 
+/// The concatenation of @p parts (strings, string views, literals) in one allocation.
+template <class... T>
+std::string cat(const T&... parts) {
+    const std::string_view v[] = {std::string_view(parts)...};
+    std::size_t n = 0;
+    for (const auto p : v) n += p.size();
+    std::string out;
+    out.reserve(n);
+    for (const auto p : v) out.append(p);
+    return out;
+}
+
 class generator {
 public:
     generator(std::uint64_t target, std::uint64_t seed, const std::function<void(std::string_view)>& out)
@@ -281,8 +293,8 @@ private:
                 const std::string to = address("nobody", j == 0 ? "example.invalid" : "example.org", j);
                 std::string text(why[r_.below(3)]);
                 text.replace(text.find("%s"), 2, to);
-                emit(sd, pid, "NOQUEUE: reject: RCPT from " + client + ": " + text + "; from=<" + sender + "> to=<" +
-                                  to + "> proto=ESMTP helo=<" + std::string(client.substr(0, client.find('['))) + ">");
+                emit(sd, pid, cat("NOQUEUE: reject: RCPT from ", client, ": ", text, "; from=<", sender, "> to=<", to,
+                                  "> proto=ESMTP helo=<", std::string_view(client).substr(0, client.find('[')), ">"));
                 t_.at(sd.channel, counter::rejected_messages) += 1;
                 t_.at(sd.channel, counter::rejected_recipients) += 1;
                 ++t_.rejected;
@@ -534,9 +546,8 @@ private:
                 last = n.id;
             }
             const auto [d, secs] = delay(n);
-            emit(s, pid, n.id + ": to=<" + r.addr + ">, relay=" + relay + ", delay=" + d + ", delays=" + d +
-                             "/0/0/0, dsn=2.0.0, status=sent (" +
-                             (s.smtp ? std::string("250 2.0.0 OK") : std::string("delivered to mailbox")) + ")");
+            emit(s, pid, cat(n.id, ": to=<", r.addr, ">, relay=", relay, ", delay=", d, ", delays=", d,
+                             "/0/0/0, dsn=2.0.0, status=sent (", s.smtp ? "250 2.0.0 OK" : "delivered to mailbox", ")"));
             dequeued(s.channel, n.size, secs, true);
             ++t_.delivered;
             emit(in.qmgr, in.qmgr.pids[0], n.id + ": removed");
