@@ -39,7 +39,7 @@ ingest=$bin/tools/ingest/counters-ingest
 for f in "$counters" "$counterutil" "$ingest"; do
     [ -x "$f" ] || { echo "demo-postfix: $f was not built" >&2; exit 1; }
 done
-# shellcheck source=lib/postfix.sh
+# shellcheck source=scripts/lib/postfix.sh
 . "$root/scripts/lib/postfix.sh"
 
 section=${DEMO_SECTION:-postfix_demo_$$}

@@ -71,7 +71,7 @@ pf_stop() {
     if [ -n "${PF_SINK_PID:-}" ]; then
         kill "$PF_SINK_PID" 2>/dev/null && wait "$PF_SINK_PID" 2>/dev/null
     fi
-    PF_CONF= PF_SINK_PID=
+    PF_CONF='' PF_SINK_PID=''
     return 0
 }
 
