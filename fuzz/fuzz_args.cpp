@@ -60,6 +60,8 @@ void qm_sub_parsers(const std::vector<std::string>& args) {
     try_parse(ct::qm::parse_summarize, args);
     try_parse(ct::qm::parse_directory, args);
     try_parse(ct::qm::parse_held, args);
+    try_parse(ct::qm::parse_messages, args);
+    try_parse(ct::qm::parse_view, args);
 }
 
 } // namespace

@@ -211,6 +211,16 @@ void arg_lines(const std::string& dir) {
         {"-section", "a.b-c", "held", "-total"},
         {"-bogus", "-h"},
         {"-max_channels", "-1", "-create"},
+        {"directory", "-envelope", "-owner=mailsrv", "-from=<>", "-to=*@example.com", "-match=and", "-nofile_info",
+         "tcp_*", "ims-ms,l"},
+        {"su", "-noh", "-he", "-database"},
+        {"messages", "tcp_local"},
+        {"view", "-directory_tree"},
+        // File-backed sections and registries, names in any case (issue 11).
+        {"--section", "/var/opt/counters/section", "-show"},
+        {"-section=/var//x/", "counters", "show"},
+        {"-l", "-o", "IMAPSTAT", "-r", "/var/opt/counters/counter"},
+        {"-s", "-o", "imapstat", "-c", "global.maxconnections", "-r/../x"},
     };
     int i = 0;
     for (const auto& l : lines) {

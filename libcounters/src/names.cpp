@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Section and channel names: the default, the environment, and the rules.
+#include "shm/segment.hpp"
+
 #include <counters/error.hpp>
 #include <counters/options.hpp>
 
@@ -19,6 +21,10 @@ void validate_section_name(const std::string& name) {
         throw error(errc::invalid_argument, name, "bad section name: " + why);
     };
     if (name.empty()) bad("empty");
+    if (detail::shm::is_file_name(name)) { // a file-backed section at an absolute path
+        if (const std::string why = detail::shm::file_name_problem(name); !why.empty()) bad("path " + why);
+        return;
+    }
     if (name.size() > 200) bad("longer than 200 bytes");
     if (name[0] == '.') bad("starts with '.'");
     for (char c : name) {

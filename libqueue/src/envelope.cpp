@@ -45,7 +45,7 @@ std::string format_envelope(const envelope& e) {
     if (e.created < 0) throw format_error("created out of range");
     if (!e.to.empty() && e.to.size() != e.recipients)
         throw format_error("the number of \"to\" lines differs from recipients");
-    for (const std::string* s : {&e.id, &e.from})
+    for (const std::string* s : {&e.id, &e.from, &e.owner})
         if (!is_text(*s)) throw format_error("control character in a text field");
     std::string out = envelope_magic;
     out += '\n';
@@ -54,6 +54,7 @@ std::string format_envelope(const envelope& e) {
     out += "size " + std::to_string(e.size) + '\n';
     out += "recipients " + std::to_string(e.recipients) + '\n';
     out += "from " + e.from + '\n';
+    if (!e.owner.empty()) out += "owner " + e.owner + '\n';
     for (const std::string& t : e.to) {
         if (!is_text(t) || t.empty()) throw format_error("bad \"to\" address");
         out += "to " + t + '\n';
@@ -107,6 +108,8 @@ envelope parse_envelope(std::string_view data) {
             e.id = std::string(value);
         } else if (key == "from") {
             e.from = std::string(value);
+        } else if (key == "owner") {
+            e.owner = std::string(value);
         } else if (key == "to") {
             if (value.empty()) throw format_error("empty \"to\" line");
             if (e.to.size() >= max_recipients) throw format_error("too many \"to\" lines");

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -114,9 +115,12 @@ struct scanner {
 
     void file(int dirfd, const std::string& channel, const std::string& rel, const char* name,
               channel_summary& sum) {
-        const auto fname = parse_file_name(name);
-        if (!fname) return; // not a message file: ignored
         const std::string path = channel + "/" + rel;
+        const auto fname = parse_file_name(name);
+        if (!fname) {
+            out.unmatched.push_back(path); // not a message file: listed, not counted
+            return;
+        }
         const int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (fd < 0) {
             if (errno == ENOENT) return; // renamed or dequeued meanwhile
@@ -167,14 +171,23 @@ struct scanner {
         }
         while (const dirent* e = d.next()) {
             const char* n = e->d_name;
-            if (n[0] == '.') continue;
             if (n[0] == '$') {
                 ++out.temporaries;
                 continue;
             }
             if (is_dir(d.fd(), e)) {
-                if (depth == 0) directory(d.fd(), n, channel, prefix + n + "/", 1, sum);
-                continue; // deeper levels are not part of the layout
+                if (depth == 0 && n[0] != '.') {
+                    directory(d.fd(), n, channel, prefix + n + "/", 1, sum);
+                } else {
+                    // A dot directory, or one level deeper than the layout: listed, not read.
+                    std::string path = channel;
+                    path += '/';
+                    path += prefix;
+                    path += n;
+                    path += '/';
+                    out.unmatched.push_back(std::move(path));
+                }
+                continue;
             }
             file(d.fd(), channel, prefix + n, n, sum);
         }
@@ -191,7 +204,12 @@ scan_result scan_tree(const std::string& root, const scan_options& options) {
     scanner s{options, out};
     while (const dirent* e = top.next()) {
         const std::string name = e->d_name;
-        if (name[0] == '.' || !is_dir(top.fd(), e)) continue;
+        const bool dir = is_dir(top.fd(), e);
+        if (!dir || name[0] == '.') {
+            // A file beside the channel directories, or a dot directory: not part of the layout.
+            s.out.unmatched.push_back(dir ? name + "/" : name);
+            continue;
+        }
         if (!is_channel_name(name)) {
             s.problem(name, "not a channel name");
             continue;
@@ -200,6 +218,7 @@ scan_result scan_tree(const std::string& root, const scan_options& options) {
         channel_summary& sum = out.channels[name];
         s.directory(top.fd(), e->d_name, name, "", 0, sum);
     }
+    std::sort(out.unmatched.begin(), out.unmatched.end());
     if (options.entries) {
         std::sort(out.messages.begin(), out.messages.end(), [](const message_entry& a, const message_entry& b) {
             return a.channel != b.channel ? a.channel < b.channel : a.file < b.file;

@@ -265,3 +265,16 @@ TEST_CASE("a segment that shrinks under a reader ends the tool with one line, no
     CHECK(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0) ==
           "prog: a shared-memory segment shrank while being read\n");
 }
+
+TEST_CASE("kept_section_note names each size that differs, and nothing else", "[cli][create]") {
+    using counters::tools::kept_section_note;
+    CHECK(kept_section_note("s", 512, 1024, std::nullopt, std::nullopt).empty());
+    CHECK(kept_section_note("s", 512, 1024, 512u, 1024u).empty());
+    CHECK(kept_section_note("s", 512, 1024, 1024u, std::nullopt) ==
+          "section \"s\" already exists with max_channels=512, not 1024: kept as it is (delete it first to resize it)");
+    CHECK(kept_section_note("s", 512, 1024, 512u, 4096u) ==
+          "section \"s\" already exists with block_size=1024, not 4096: kept as it is (delete it first to change it)");
+    CHECK(kept_section_note("a\nb", 512, 1024, 3u, 4096u) ==
+          "section \"a\\x0ab\" already exists with max_channels=512 and block_size=1024, not 3 and 4096: kept as it "
+          "is (delete it first to resize it)");
+}

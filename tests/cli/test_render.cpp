@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 
@@ -125,6 +126,59 @@ TEST_CASE("render_text of an empty section is the two header lines", "[render]")
     render_options o;
     o.headers = false;
     CHECK(text(s, o).empty());
+}
+
+TEST_CASE("render_text widens a column, on every line and in the header, for a value that does not fit",
+          "[render][wide]") {
+    snapshot s = guide_sample();
+    channel_values big;
+    big.name = "big";
+    big.value[index(counter::stored_blocks)] = INT64_MIN;             // 20 characters: Blocks grows by 10
+    big.value[index(counter::received_recipients)] = 12345678901;     // 11: Recipients grows by 1
+    big.value[index(counter::out_assocs)] = 1234567890123456;         // 16: the totals grow by 1
+    s.channels.push_back(big);
+    const std::string t = text(s);
+    CHECK(t.rfind("Channel                Messages   Recipients  Blocks\n"
+                  "---------------------- ---------- ----------- --------------------\n"
+                  "tcp_local\n"
+                  "   Received              29379       79714               982252\n"
+                  "   Stored                   61         113                -2004\n",
+                  0) == 0);
+    CHECK(t.find("   Total In Assocs            297637\n"
+                 "   Total Out Assocs            28306\n") != std::string::npos);
+    CHECK(t.find("   Received                  0 12345678901                    0\n"
+                 "   Stored                    0           0 -9223372036854775808\n") != std::string::npos);
+    CHECK(t.find("   Total Out Assocs 1234567890123456\n") != std::string::npos);
+    // The guide's channel alone keeps the documented layout: only the channels shown count.
+    render_options o;
+    o.pattern = "tcp_*";
+    CHECK(text(s, o) == guide_text);
+}
+
+TEST_CASE("render_text -minimums adds a minimum line below each line, in its columns", "[render][minimums]") {
+    render_options o;
+    o.minimums = true;
+    snapshot s = guide_sample();
+    s.channels[0].minimum[index(counter::delivered_first_messages)] = -7;
+    s.channels[0].minimum[index(counter::queue_first_count)] = -3;
+    s.channels[0].minimum[index(counter::in_assocs)] = -1;
+    const std::string t = text(s, o);
+    CHECK(t.find("   Stored                   61        113      -2004\n"
+                 "     minimum                 0          0      -2500\n"
+                 "   Delivered             29369      79723     983903 (29369 first time)\n"
+                 "     minimum                 0          0          0 (-7 first time)\n") != std::string::npos);
+    CHECK(t.find("   Queue first time/count  16425/29440 = 0.56\n"
+                 "     minimum               0/-3\n") != std::string::npos);
+    CHECK(t.find("   Total In Assocs           297637\n"
+                 "     minimum                     -1\n"
+                 "   Total Out Assocs           28306\n"
+                 "     minimum                      0\n") != std::string::npos);
+    // -absolute changes the values, not the minimums below them.
+    o.absolute = true;
+    CHECK(text(s, o).find("   Stored                   61        113        496\n"
+                          "     minimum                 0          0      -2500\n") != std::string::npos);
+    // Without it, no minimum line at all.
+    CHECK(text(s).find("minimum") == std::string::npos);
 }
 
 TEST_CASE("render_json writes the versioned document", "[render]") {

@@ -28,7 +28,7 @@ same "imsimta qm summarize = qm summarize" "$TMP/one" "$TMP/two"
 run "$IMSIMTA" qm bogus; status "imsimta qm bogus" 2
 err_is "imsimta qm bogus" '%%QM-E-NOSUCHCMD, no such command "bogus"; type help\n'
 feed "directory -held\nexit\n" "$IMSIMTA" q -queue="$Q"; status "imsimta q, interactive" 0
-out_has "session through imsimta" '^sub/YZ0003\.00\.HELD +98 '
+out_has "session through imsimta" '^[0-9]+ sub/YZ0003\.00\.HELD +98 '
 run "$IMSIMTA" qm --help; out_has "imsimta qm --help" '^usage: imsimta qm \[-queue=dir\]'
 
 finish

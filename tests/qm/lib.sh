@@ -1,16 +1,20 @@
 # SPDX-License-Identifier: MIT
 # Helpers sourced by the qm test scripts.
-# Usage: bash X.sh QM COUNTERS IMSIMTA MAKE_TREE SOURCE_DIR
+# Usage: bash X.sh QM COUNTERS IMSIMTA MAKE_TREE SOURCE_DIR [DRIFT]
 # Each script uses its own section (tag + pid) and a temporary queue directory, and removes
-# both at exit. Times are shown in UTC.
+# both at exit. Times are shown in UTC. COUNTERS_QUEUE names a directory that does not
+# exist, so that no test reads the compiled-in default queue unless it unsets it on purpose
+# (tree.sh); a command without -queue then finds no tree there.
 set -u
-QM=$1 COUNTERS=$2 IMSIMTA=$3 MAKE_TREE=$4 SRC=$5
+QM=$1 COUNTERS=$2 IMSIMTA=$3 MAKE_TREE=$4 SRC=$5 DRIFT=${6:-}
 TAG=${TAG:-qm}
 S="ctest_qm_${TAG}_$$"
 TMP=$(mktemp -d)
 Q="$TMP/queue"
 mkdir "$Q"
-unset COUNTERS_QUEUE
+export COUNTERS_QUEUE="$TMP/no-queue"
+# What the counters commands say about it (a printf format).
+NOTRESET="%%QM-W-NOTRESET, Stored not reset: cannot open queue directory $TMP/no-queue: No such file or directory\n"
 export COUNTERS_SECTION="$S" TZ=UTC
 cleanup() {
     "$COUNTERS" --section "$S" -delete >/dev/null 2>&1
@@ -41,6 +45,14 @@ out_has() { CHECKS=$((CHECKS + 1)); grep -Eq -- "$2" "$TMP/out" || fail "$1: no 
 err_has() { CHECKS=$((CHECKS + 1)); grep -Eq -- "$2" "$TMP/err" || fail "$1: no stderr line matches /$2/: $(cat "$TMP/err")"; }
 out_lacks() { CHECKS=$((CHECKS + 1)); grep -Eq -- "$2" "$TMP/out" && fail "$1: stdout matches /$2/"; return 0; }
 err_empty() { CHECKS=$((CHECKS + 1)); [ -s "$TMP/err" ] && fail "$1: unexpected stderr: $(cat "$TMP/err")"; return 0; }
+# dated: the first line of stdout is a `directory` listing's date line (RFC 822 style, UTC);
+# it is checked, then dropped so that the rest can be compared exactly.
+DATE_RE='^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} \+0000 \(UTC\)$'
+dated() {
+    CHECKS=$((CHECKS + 1))
+    head -n 1 "$TMP/out" | grep -Eq "$DATE_RE" || fail "date line: $(head -n 1 "$TMP/out")"
+    tail -n +2 "$TMP/out" >"$TMP/out.rest"; mv "$TMP/out.rest" "$TMP/out"
+}
 # same DESC A B: files identical.
 same() { CHECKS=$((CHECKS + 1)); cmp -s "$2" "$3" || { fail "$1: $2 and $3 differ"; diff -u "$2" "$3" >&2; }; }
 

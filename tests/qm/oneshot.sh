@@ -39,43 +39,44 @@ run "$QM" -qu="$Q" su -noheading -notrailing -noheld 'c*'; status "prefix -qu" 0
 out_is "summarize c*" 'conversion                      0          0 -\n'
 
 run "$QM" -queue="$Q" directory
-status "directory" 0; err_empty "directory"
-out_is "directory" 'Channel: ims-ms
+status "directory" 0; err_empty "directory"; dated
+out_is "directory" 'Data gathered from the queue directory tree
 
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZX0004.00                                         1 2023-11-14 22:16:40        2
+Channel: ims-ms                   Size Queued since
+--------------------------------------------------------------
+1 ZX0004.00                      1 14-Nov-2023 22:16:40
+--------------------------------------------------------------
+Total size:                          1
 
-Total: 1 message, 1 block
+Channel: tcp_local                Size Queued since
+--------------------------------------------------------------
+2 ZY0002.00                      1 14-Nov-2023 22:15:00
+3 ZZ0001.00                      3 14-Nov-2023 22:13:20
+--------------------------------------------------------------
+Total size:                          4
 
-Channel: tcp_local
-
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZY0002.00                                         1 2023-11-14 22:15:00        1
-ZZ0001.00                                         3 2023-11-14 22:13:20        0
-
-Total: 2 messages, 4 blocks
-
-Grand total: 3 messages, 5 blocks in 2 channels
+Grand total size:                    5
 '
-run "$QM" -queue="$Q" dir -held -nototal tcp_LOCAL; status "directory -held" 0
-out_is "directory -held -nototal" 'Channel: tcp_local
+run "$QM" -queue="$Q" dir -held -nototal tcp_LOCAL; status "directory -held" 0; dated
+out_is "directory -held -nototal" 'Data gathered from the queue directory tree
 
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-ZY0002.00                                         1 2023-11-14 22:15:00        1
-ZZ0001.00                                         3 2023-11-14 22:13:20        0
-sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       36
+Channel: tcp_local                Size Queued since
+--------------------------------------------------------------
+1 ZY0002.00                      1 14-Nov-2023 22:15:00
+2 ZZ0001.00                      3 14-Nov-2023 22:13:20
+3 sub/YZ0003.00.HELD            98 22-Jul-2023 04:26:40
+--------------------------------------------------------------
 '
-run "$QM" -queue="$Q" held; status "held" 0
-out_is "held" 'Channel: tcp_local
+run "$QM" -queue="$Q" held; status "held" 0; dated
+out_is "held" 'Data gathered from the queue directory tree
 
-File                                         Blocks Queued since        Attempts
----------------------------------------- ---------- ------------------- --------
-sub/YZ0003.00.HELD                               98 2023-07-22 04:26:40       36
+Channel: tcp_local                Size Queued since
+--------------------------------------------------------------
+1 sub/YZ0003.00.HELD            98 22-Jul-2023 04:26:40
+--------------------------------------------------------------
+Total size:                         98
 
-Total: 1 message, 98 blocks
+Grand total size:                   98
 '
 run "$QM" -queue="$Q" held 'ims*'; status "held, none" 0
 out_is "held, none" ''
@@ -85,11 +86,11 @@ err_is "held, none" '%%QM-I-NOMSGS, no held messages\n'
 run "$QM" -queue="$Q" counters create; status "counters create" 0
 err_is "counters create" "%%QM-I-CREATED, created section \"$S\"\n%%QM-I-STORED, set Stored of 3 channels from queue \"$Q\"\n"
 run "$QM" counters create; status "counters create again" 0
-err_is "counters create again" "%%QM-I-EXISTS, section \"$S\" already exists\n"
+err_is "counters create again" "%%QM-I-EXISTS, section \"$S\" already exists\n$NOTRESET"
 run "$QM" -queue="$Q" counters show tcp_local; status "show" 0
 out_has "Stored from the tree" '^   Stored +3 +4 +102$'
 # Identical to counters -show, in text and JSON, with the same pattern.
-run "$QM" counters show; status "show (no queue)" 0; err_empty "show (no queue)"; cp "$TMP/out" "$TMP/qm.txt"
+run "$QM" counters show; status "show (no tree)" 0; err_is "show (no tree)" "$NOTRESET"; cp "$TMP/out" "$TMP/qm.txt"
 run "$COUNTERS" -show; cp "$TMP/out" "$TMP/counters.txt"
 same "qm counters show = counters -show" "$TMP/counters.txt" "$TMP/qm.txt"
 run "$QM" counters show -noheaders 'I?S-*'; cp "$TMP/out" "$TMP/qm.txt"
@@ -121,7 +122,7 @@ run "$QM" counters delete; status "delete" 0
 err_is "delete" "%%QM-I-DELETED, deleted section \"$S\"\n"
 # show and clear create a missing section.
 run "$QM" counters show -noheaders nothing; status "show creates" 0
-err_is "show creates" "%%QM-I-CREATED, created section \"$S\"\n"
+err_is "show creates" "%%QM-I-CREATED, created section \"$S\"\n$NOTRESET"
 run "$QM" counters delete; run "$QM" counters clear -channels; status "clear creates" 0
 err_has "clear creates" '^%QM-I-CREATED, created section'
 run "$QM" counters delete; run "$QM" counters create -max_channels=3 -queue="$Q"; status "create -max_channels" 0

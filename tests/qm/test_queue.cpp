@@ -12,6 +12,7 @@
 #include <system_error>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace q = counters::queue;
 
@@ -75,9 +76,23 @@ TEST_CASE("file names") {
     CHECK(f->held);
     CHECK(f->part == "07");
     CHECK(q::make_file_name(*f) == "YZ01.07.HELD");
+    // The hold channel's form: AA<id>.HELD, no part (a release renames it to AA<id>.00).
+    f = q::parse_file_name("ZZ0a1B.HELD");
+    REQUIRE(f);
+    CHECK(f->attempts == 0);
+    CHECK(f->id == "0a1B");
+    CHECK(f->part.empty());
+    CHECK(f->held);
+    CHECK(q::make_file_name(*f) == "ZZ0a1B.HELD");
+    f = q::parse_file_name("Z9" + std::string(64, 'f') + ".HELD");
+    REQUIRE(f);
+    CHECK(f->attempts == 26);
     for (const char* bad : {"", "ZZ.00", "ZZ01.0", "ZZ01.000", "ZZ0g.00", "zz01.00", "$ZZ01.00", "ZZ01.00.held",
-                            "ZZ01.00.HELD.HELD", ".HELD", "ZZ01"})
+                            "ZZ01.00.HELD.HELD", ".HELD", "ZZ01", "ZZ.HELD", "ZZ01.held", "ZZ0g.HELD", "zz01.HELD",
+                            "ZZ01.0.HELD", "ZZ01.HELD.00", "ZZ01.HELD.HELD"})
         CHECK_FALSE(q::parse_file_name(bad));
+    CHECK_FALSE(q::parse_file_name("ZZ" + std::string(65, 'f') + ".HELD"));
+    CHECK_THROWS_AS(q::make_file_name(q::file_name{0, "ab", "", false}), std::invalid_argument);
     CHECK(q::is_temporary("$ZZ01.00"));
     CHECK_THROWS_AS(q::make_file_name(q::file_name{0, "xyz", "00", false}), std::invalid_argument);
 }
@@ -89,8 +104,10 @@ TEST_CASE("envelope round trip") {
     e.created = 1700000000;
     e.id = "abc";
     e.from = "<a@b>";
+    e.owner = "alice";
     e.to = {"<c@d>", "<e@f>"};
     const q::envelope back = q::parse_envelope(q::format_envelope(e) + "the message");
+    CHECK(back.owner == "alice");
     CHECK(back.size == e.size);
     CHECK(back.recipients == 2);
     CHECK(back.created == e.created);
@@ -100,8 +117,13 @@ TEST_CASE("envelope round trip") {
     e.to = {"<c@d>"};
     CHECK_THROWS_AS(q::format_envelope(e), q::format_error);
     e.to.clear();
+    e.owner = "x\nsize 1";
+    CHECK_THROWS_AS(q::format_envelope(e), q::format_error);
+    e.owner.clear();
+    CHECK(q::format_envelope(e).find("owner") == std::string::npos); // no owner: no line
     e.from = "a\nsize 1";
     CHECK_THROWS_AS(q::format_envelope(e), q::format_error);
+    CHECK(q::parse_envelope("%counters-queue 1\nsize 1\nrecipients 1\nowner mailsrv\n\n").owner == "mailsrv");
 }
 
 TEST_CASE("corrupt envelopes are refused with a reason") {
@@ -169,6 +191,11 @@ TEST_CASE("writer and scanner agree; problems are reported and skipped") {
     write_file(d.path + "/tcp_local/ZZ05.00", "garbage\n\n");
     write_file(d.path + "/tcp_local/$ZZ06.00", "half-written");
     write_file(d.path + "/tcp_local/README", "not a message");
+    write_file(d.path + "/tcp_local/ZZ08.HELD", good); // the hold channel's form
+    write_file(d.path + "/tcp_local/.hidden", "x");
+    write_file(d.path + "/notes", "x");
+    ::mkdir((d.path + "/tcp_local/sub/deeper").c_str(), 0700);
+    ::mkdir((d.path + "/.snapshot").c_str(), 0700);
     ::mkdir((d.path + "/bad name").c_str(), 0700);
     REQUIRE(::symlink("/etc/passwd", (d.path + "/tcp_local/ZZ07.00").c_str()) == 0);
 
@@ -181,18 +208,25 @@ TEST_CASE("writer and scanner agree; problems are reported and skipped") {
     CHECK(s.queued.recipients == 3);
     CHECK(s.queued.blocks == 2);
     CHECK(s.queued.oldest == 1000);
-    CHECK(s.held.messages == 1);
-    CHECK(s.all().messages == 2);
+    CHECK(s.held.messages == 2);
+    CHECK(s.held.recipients == 2 + 3);
+    CHECK(s.all().messages == 3);
     CHECK(s.all().oldest == 500);
     CHECK(r.channels.at("ims-ms").all().messages == 0);
     CHECK(r.channels.at("l").all().messages == 1);
     CHECK(r.temporaries == 1);
-    REQUIRE(r.messages.size() == 3);
+    REQUIRE(r.messages.size() == 4);
     CHECK(r.messages[1].channel == "tcp_local");
     CHECK(r.messages[1].file == "ZY01.00");
     CHECK(r.messages[1].attempts == 1);
-    CHECK(r.messages[2].file == "sub/ZZ02.00.HELD");
+    CHECK(r.messages[2].file == "ZZ08.HELD");
     CHECK(r.messages[2].held);
+    CHECK(r.messages[3].file == "sub/ZZ02.00.HELD");
+    CHECK(r.messages[3].held);
+    // Everything else is listed, sorted; the `$` temporary is only counted.
+    CHECK(r.unmatched ==
+          std::vector<std::string>{".snapshot/", "notes", "tcp_local/.hidden", "tcp_local/README",
+                                   "tcp_local/sub/deeper/"});
     REQUIRE(r.problems.size() == 3);
     std::string all;
     for (const auto& p : r.problems) all += p.path + ": " + p.message + "\n";

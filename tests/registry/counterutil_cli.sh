@@ -155,7 +155,7 @@ expect 0 '' -- -o serverresponse -n 1 -r "$REG"
 has "http.responseTime [8 bytes]: 0"
 has "imap.responseTime [8 bytes]: 30"
 expect 1 '^counterutil: registry "'"$REG"'": object imapstat has no counter nosuch$' -- -s -o imapstat -c nosuch -r "$REG"
-expect 1 'no counter object nosuch' -- -s -o nosuch -c x -r "$REG"
+expect 1 'no counter object "nosuch"' -- -s -o nosuch -c x -r "$REG"
 expect 1 'cannot be reset' -- -s -o imapstat -c numCurrentConnections -r "$REG"
 expect 1 'has no instance ldap' -- -s -o serverresponse -c ldap.responseTime -r "$REG"
 
@@ -170,7 +170,7 @@ done
 expect 2 '^counterutil: -r: an empty name is not allowed' -- -l -r ''
 COUNTERS_REGISTRY= expect 2 '^counterutil: COUNTERS_REGISTRY is set but empty' -- -l
 expect 2 '^counterutil: one of -l, -o counterobject or -s is required' --
-expect 2 '^counterutil: -l cannot be combined' -- -l -o imapstat -r "$REG"
+expect 2 '^counterutil: -l cannot be combined with -s' -- -l -s -o imapstat -c numConnections -r "$REG"
 expect 2 '^counterutil: -l takes no' -- -l -n 3 -r "$REG"
 expect 2 '^counterutil: -c is only used with -s' -- -o imapstat -c numConnections -r "$REG"
 expect 2 '^counterutil: -s needs' -- -s -o imapstat -r "$REG"
@@ -212,7 +212,7 @@ expect 0 '' -- -list -registry "$REG" -format=json
 expect 0 '' -- -object imapstat -count 1 -registry "$REG"
 has "global.numGoodLogins [8 bytes]: 3"
 expect 0 '' -- --help
-grep -q '^usage: counterutil -l \[-r registry\]' "$TMP/out" || fail "--help usage"
+grep -q '^usage: counterutil -l \[-o counterobject\] \[-r registry\]' "$TMP/out" || fail "--help usage"
 expect 0 '' -- --version
 grep -Eq '^counterutil \(libcounters\) [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out" || fail "--version"
 

@@ -137,38 +137,52 @@ TEST_CASE("reset_stored registers the channels it names that are not yet registe
     CHECK(testing_support::channel_of(again, "tcp_local").get(counter::stored_messages) == 0);
 }
 
-TEST_CASE("reset_stored lowers a minimum only when the new value is below it", "[admin]") {
+// Issue 11 item 4: the queue held 47 messages, Stored had drifted to a minimum of -5, and
+// after the reset -absolute said 52. A reset re-bases the minimums.
+TEST_CASE("reset_stored re-bases the minimums: -absolute is the value set", "[admin]") {
     temp_section t("adm");
     section sec(t.name());
     channel a = sec.get("a"), b = sec.get("b");
     for (int i = 0; i < 5; ++i) enqueued(a, b, 1, 1024);
     clear_section(t.name());
-    for (int i = 0; i < 3; ++i) dequeued(b, 1, 1024, 1, false); // Stored -3, minimum -3
+    for (int i = 0; i < 5; ++i) dequeued(b, 2, 2048, 1, false); // Stored -5/-10/-10, minimums the same
     {
         const stored_row r = stored_of(testing_support::channel_of(read_snapshot(t.name()), "b"));
-        REQUIRE(r.messages == -3);
-        REQUIRE(r.min_messages == -3);
+        REQUIRE(r.messages == -5);
+        REQUIRE(r.min_messages == -5);
+        REQUIRE(r.min_blocks == -10);
     }
-    // Above the minimum: the minimum stays, so -absolute shows the value minus it.
-    reset_stored(t.name(), {{"b", {2, 2, 2}}});
+    reset_stored(t.name(), {{"b", {47, 60, 90}}});
     snapshot s = read_snapshot(t.name());
     stored_row r = stored_of(testing_support::channel_of(s, "b"));
-    CHECK(r.messages == 2);
+    CHECK(r.messages == 47);
+    CHECK(r.min_messages == 0);
+    CHECK(r.min_recipients == 0);
+    CHECK(r.min_blocks == 0);
+    const channel_values& cb = testing_support::channel_of(s, "b");
+    CHECK(cb.absolute(counter::stored_messages) == 47);
+    CHECK(cb.absolute(counter::stored_recipients) == 60);
+    CHECK(cb.absolute(counter::stored_blocks) == 90);
+    // The other rows keep their minimums (Delivered never went below 0 here anyway).
+    CHECK(cb.get(counter::delivered_messages) == 5);
+    // Recording goes on from the new base: drained below it, the minimum follows again.
+    for (int i = 0; i < 50; ++i) dequeued(b, 1, 1, 1, false);
+    r = stored_of(testing_support::channel_of(read_snapshot(t.name()), "b"));
+    CHECK(r.messages == -3);
     CHECK(r.min_messages == -3);
-    CHECK(r.min_recipients == -3);
-    CHECK(r.min_blocks == -3);
-    CHECK(testing_support::channel_of(s, "b").absolute(counter::stored_messages) == 5);
-    // Below it: the minimum follows the value, each of the three on its own.
-    reset_stored(t.name(), {{"b", {-7, -1, -4}}});
+    // A negative value (an API caller's, never a tree's) is its own minimum, each of the
+    // three on its own: absolute 0, as right after a clear.
+    reset_stored(t.name(), {{"b", {-7, 1, -4}}});
     s = read_snapshot(t.name());
     r = stored_of(testing_support::channel_of(s, "b"));
     CHECK(r.messages == -7);
     CHECK(r.min_messages == -7);
-    CHECK(r.recipients == -1);
-    CHECK(r.min_recipients == -3);
+    CHECK(r.recipients == 1);
+    CHECK(r.min_recipients == 0);
     CHECK(r.blocks == -4);
     CHECK(r.min_blocks == -4);
-    // A channel zeroed because it is not named: minimum 0 stays 0.
+    CHECK(testing_support::channel_of(s, "b").absolute(counter::stored_messages) == 0);
+    // A channel zeroed because it is not named: minimum 0.
     const stored_row ra = stored_of(testing_support::channel_of(s, "a"));
     CHECK(ra.messages == 0);
     CHECK(ra.min_messages == 0);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -153,12 +154,11 @@ TEST_CASE("a name with terminal escapes is passed through as data for the tools 
 
 TEST_CASE("a section that never becomes ready gives not_ready within the wait", "[hostile]") {
     temp_section t("never");
-    {
-        int fd = ::shm_open(("/" + t.name()).c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
-        REQUIRE(fd >= 0);
-        REQUIRE(::ftruncate(fd, 65536) == 0);
-        ::close(fd);
-    }
+    // Its creator is alive (it holds the creator's lock) but never publishes it.
+    const int fd = ::shm_open(("/" + t.name()).c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(::ftruncate(fd, 65536) == 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
     const auto t0 = std::chrono::steady_clock::now();
     try {
         read_snapshot(t.name());
@@ -176,6 +176,26 @@ TEST_CASE("a section that never becomes ready gives not_ready within the wait", 
     // Delete works on it, so an operator can recover.
     delete_section(t.name());
     CHECK_FALSE(section_exists(t.name()));
+    ::close(fd);
+}
+
+TEST_CASE("a section left unpublished by a creator that is gone is made again", "[hostile][orphan]") {
+    temp_section t("orphan");
+    {
+        // A creator killed between creating the object and publishing it.
+        const int fd = ::shm_open(("/" + t.name()).c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+        REQUIRE(fd >= 0);
+        REQUIRE(::ftruncate(fd, 65536) == 0);
+        ::close(fd);
+    }
+    CHECK_THROWS_AS(read_snapshot(t.name()), error); // readers only wait, then say not ready
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        section w(t.name());
+        enqueued(w.get("x"), w.get("x"), 1, 1);
+    }
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
+    CHECK(read_snapshot(t.name()).find("x")->get(counter::received_messages) == 1);
 }
 
 TEST_CASE("a foreign segment is refused by readers, writers and create", "[hostile]") {

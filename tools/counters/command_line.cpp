@@ -27,7 +27,7 @@ std::string help_text(const std::string& prog) {
     s += "       " + prog + " [--section name] -clear [-channels] [-associations]\n";
     s += "       " + prog + " [--section name] -show [-associations | -noassociations]\n";
     s += pad + "[-channels | -nochannels] [-headers | -noheaders] [-output=file]\n";
-    s += pad + "[-format=text|json] [-absolute] [pattern]\n";
+    s += pad + "[-format=text|json] [-absolute] [-minimums] [pattern]\n";
     s += "       " + prog + " --help\n";
     s += "       " + prog + " --version\n";
     s += R"(
@@ -41,7 +41,8 @@ Actions (exactly one):
   -show              print the counters of the channels matching pattern (default *)
 
 Options:
-  --section name     section to use (default: $COUNTERS_SECTION, else imta_counters)
+  --section name     section to use, or /path for a file-backed (persistent) one
+                     (default: $COUNTERS_SECTION, else imta_counters)
   -max_channels=n    -create: size of the channel table, 1..65536 (default 512)
   -block_size=n      -create: bytes per block, 1..1048576 (default 1024)
   -mode=octal        -create: permission bits of the section (default 0660)
@@ -55,6 +56,7 @@ Options:
   -output=file       -show: write to file (overwritten) instead of standard output
   -format=text|json  -show: the text table (default) or one JSON document
   -absolute          -show: print each value minus its minimum since create/clear
+  -minimums          -show: below each line, the minimums of its counters (text format)
   pattern            -show: channel names to print; * and ? are wildcards, case ignored
   -h, --help         print this help and exit
   --version          print the version and exit
@@ -74,11 +76,11 @@ struct raw_line {
     bool create = false, remove = false, clear = false, show = false;
     shared_options shared; ///< --section, --format
     std::string max_channels, block_size, mode, group, output;
-    bool channels = true, associations = true, headers = true, absolute = false;
+    bool channels = true, associations = true, headers = true, absolute = false, minimums = false;
     std::string pattern = "*";
     CLI::Option *o_max = nullptr, *o_block = nullptr, *o_mode = nullptr, *o_group = nullptr;
     CLI::Option *o_chan = nullptr, *o_assoc = nullptr, *o_head = nullptr, *o_output = nullptr;
-    CLI::Option *o_abs = nullptr, *o_pattern = nullptr;
+    CLI::Option *o_abs = nullptr, *o_min = nullptr, *o_pattern = nullptr;
 };
 
 /// Declares every option of `counters` on @p app, bound to @p r.
@@ -99,6 +101,7 @@ void declare_options(CLI::App& app, raw_line& r, const std::string& prog) {
     r.o_head = app.add_flag("--headers,!--noheaders", r.headers);
     r.o_output = app.add_option("--output", r.output);
     r.o_abs = app.add_flag("--absolute", r.absolute);
+    r.o_min = app.add_flag("--minimums", r.minimums);
     r.o_pattern = app.add_option("pattern", r.pattern);
 }
 
@@ -141,6 +144,7 @@ void check_options_fit(const raw_line& r, action what) {
         {r.o_output, "-output", {action::show}},
         {r.shared.format_option, "-format", {action::show}},
         {r.o_abs, "-absolute", {action::show}},
+        {r.o_min, "-minimums", {action::show}},
         {r.o_pattern, "pattern \"" + escape_name(r.pattern) + "\"", {action::show}},
     };
     for (const rule& x : rules) {
@@ -152,6 +156,8 @@ void check_options_fit(const raw_line& r, action what) {
 
 /// -create: sizes, mode and group.
 void resolve_create(const raw_line& r, options& opts) {
+    opts.max_channels_given = r.o_max->count() != 0;
+    opts.block_size_given = r.o_block->count() != 0;
     if (r.o_max->count() != 0)
         opts.create.max_channels =
             static_cast<std::uint32_t>(parse_number("max_channels", r.max_channels, 1, max_max_channels));
@@ -175,6 +181,7 @@ void resolve_show(const raw_line& r, options& opts) {
     opts.render.associations = r.associations;
     opts.render.headers = r.headers;
     opts.render.absolute = r.absolute;
+    opts.render.minimums = r.minimums;
     opts.render.pattern = r.pattern;
     opts.output_format = resolve_format(r.shared.format) == output_format::json ? options::format::json
                                                                                : options::format::text;

@@ -20,6 +20,8 @@ struct options {
     action what = action::show;
     std::string section;              ///< resolved: --section, else COUNTERS_SECTION, else default
     create_options create;            ///< -create: sizes and mode (group resolved by run())
+    bool max_channels_given = false;  ///< -create: -max_channels was given
+    bool block_size_given = false;    ///< -create: -block_size was given
     std::string group;                ///< -create: group name or number ("" = creator's group)
     bool clear_channels = true;       ///< -clear: zero the message rows
     bool clear_associations = true;   ///< -clear: zero the association figures
@@ -38,7 +40,9 @@ std::string help_text(const std::string& prog);
 std::optional<int> parse_command_line(int argc, const char* const* argv, options& opts, std::ostream& out,
                                       std::ostream& err, const std::string& prog = "counters");
 
-/// Carries out @p opts. Returns exit_ok; throws counters::error (section problems),
+/// Carries out @p opts. Returns exit_ok (also for -create of an existing section whose
+/// -max_channels or -block_size differ: it is kept, after one line
+/// `prog: warning: <kept_section_note()>` on stderr); throws counters::error (section problems),
 /// output_error (output file or standard output), or std::runtime_error (unknown group, an
 /// object at the name that -delete cannot remove). -delete of an object that is not a
 /// regular file (a FIFO, a socket, a device; a symbolic link is refused, exit 1) removes it
@@ -46,7 +50,8 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
 /// removed` on stderr.
 int run(const options& opts);
 
-/// What stands at the section's name in /dev/shm when it is not a regular file (lstat, never
+/// What stands at the section's name (in /dev/shm, or at its path for a file-backed section)
+/// when it is not a regular file (lstat, never
 /// following a symbolic link): "a FIFO", "a socket", "a character device", "a block device",
 /// "a symbolic link", "a directory", "an object of unknown type"; std::nullopt for a regular
 /// file or nothing (the library's own checks apply).

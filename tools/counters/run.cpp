@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace counters::tools::counters_cmd {
@@ -42,6 +43,11 @@ long resolve_group(const std::string& g) {
 /// The directory where Linux keeps POSIX shared-memory objects (shm_open("/NAME")).
 constexpr const char* shm_directory = "/dev/shm/";
 
+/// A section name starting with '/' is a file at that path (a persistent section).
+bool is_file(const std::string& section) { return !section.empty() && section[0] == '/'; }
+/// Where the section's object lives in the file system.
+std::string object_path(const std::string& section) { return is_file(section) ? section : shm_directory + section; }
+
 /// -delete of something at the name that is not a regular file: the library would refuse
 /// it (or, before it checks the type, block in open() on a FIFO). A directory cannot be
 /// removed by shm_unlink(); a FIFO, socket or device is unlinked. Reports what it was on
@@ -49,10 +55,12 @@ constexpr const char* shm_directory = "/dev/shm/";
 void remove_foreign_object(const options& opts, const std::string& what) {
     const std::string shown = "section \"" + escape_name(opts.section) + "\": not a counters section (" + what + ")";
     if (what == "a directory")
-        throw std::runtime_error(shown + "; not removed: shm_unlink() cannot remove a directory (remove " +
-                                 shm_directory + escape_name(opts.section) + " by hand)");
+        throw std::runtime_error(shown + "; not removed: " +
+                                 (is_file(opts.section) ? "a directory is never removed"
+                                                        : "shm_unlink() cannot remove a directory") +
+                                 " (remove " + escape_name(object_path(opts.section)) + " by hand)");
     const std::string path = "/" + opts.section;
-    if (::shm_unlink(path.c_str()) != 0) {
+    if ((is_file(opts.section) ? ::unlink(opts.section.c_str()) : ::shm_unlink(path.c_str())) != 0) {
         const int e = errno;
         if (e == ENOENT) throw error(errc::not_found, opts.section, "does not exist");
         throw std::runtime_error(shown + "; cannot remove it: " + std::strerror(e));
@@ -63,7 +71,7 @@ void remove_foreign_object(const options& opts, const std::string& what) {
 } // namespace
 
 std::optional<std::string> non_regular_object(const std::string& section) {
-    const std::string path = shm_directory + section;
+    const std::string path = object_path(section);
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return std::nullopt;
     if (S_ISFIFO(st.st_mode)) return "a FIFO";
@@ -80,7 +88,16 @@ int run(const options& opts) {
     case options::action::create: {
         create_options co = opts.create;
         if (!opts.group.empty()) co.group = resolve_group(opts.group);
-        create_section(opts.section, co); // false: a healthy section existed, left untouched
+        if (!create_section(opts.section, co) && (opts.max_channels_given || opts.block_size_given)) {
+            // A healthy section existed and was left untouched: say so when its size is not
+            // what was asked for. Still a success: the section works (counters(1), EXIT STATUS).
+            const section_info have = read_snapshot(opts.section).section;
+            const std::string note = kept_section_note(
+                opts.section, have.max_channels, have.block_size,
+                opts.max_channels_given ? std::optional{co.max_channels} : std::nullopt,
+                opts.block_size_given ? std::optional{co.block_size} : std::nullopt);
+            if (!note.empty()) report(std::cerr, opts.prog, "warning: " + note);
+        }
         return exit_ok;
     }
     case options::action::remove:

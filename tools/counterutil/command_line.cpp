@@ -62,7 +62,9 @@ options::mode pick_mode(const raw_line& r) {
     const bool interval = r.o_interval->count() != 0, count = r.o_count->count() != 0;
     const int modes = (r.list ? 1 : 0) + (r.reset ? 1 : 0) + (!r.reset && !r.object.empty() ? 1 : 0);
     if (modes == 0) throw usage_error("one of -l, -o counterobject or -s is required" + see_help);
-    if (modes > 1) throw usage_error("-l cannot be combined with -o or -s" + see_help);
+    // -l -o counterobject (the 2005Q4 spelling) lists that object: -o is not a mode then.
+    const int modes_seen = modes - (r.list && !r.reset && !r.object.empty() ? 1 : 0);
+    if (modes_seen > 1) throw usage_error("-l cannot be combined with -s" + see_help);
     if (r.list && (!r.counter.empty() || interval || count)) throw usage_error("-l takes no -c, -i or -n" + see_help);
     if (!r.reset && !r.counter.empty()) throw usage_error("-c is only used with -s" + see_help);
     if (r.reset) {

@@ -24,20 +24,25 @@ void ensure_section(const context& ctx, const create_options& co = {}) {
     if (create_section(ctx.section, co)) say(ctx, 'I', "CREATED", "created section " + in_quotes(ctx.section));
 }
 
-/// Sets every channel's Stored counters from the queue tree, when a queue is configured:
-/// messages, recipients and blocks of every message file, held ones included.
+/// Sets every channel's Stored counters from the queue tree: messages, recipients and blocks
+/// of every message file, held ones included. When there is no tree to read (none configured,
+/// or its root cannot be opened), says so in one `%QM-W-NOTRESET` line and leaves Stored as
+/// it is: the command itself has done what it was asked.
 void reset_from_queue(const context& ctx) {
-    if (ctx.queue.empty()) return;
+    if (ctx.queue.empty()) {
+        say(ctx, 'W', "NOTRESET", "Stored not reset: no queue directory; use -queue=DIR or set COUNTERS_QUEUE");
+        return;
+    }
     queue::scan_options so;
     so.block_size = read_snapshot(ctx.section).section.block_size;
     queue::scan_result r;
     try {
         r = queue::scan_tree(ctx.queue, so);
     } catch (const std::system_error& e) {
-        throw qm_error("QUEUEDIR", escape_name(e.what()), exit_failure);
+        say(ctx, 'W', "NOTRESET", "Stored not reset: " + escape_name(e.what()));
+        return;
     }
-    for (const queue::problem& p : r.problems)
-        say(ctx, 'W', "SKIPPED", escape_name(p.path) + ": " + escape_name(p.message));
+    report_scan(ctx, r);
     std::map<std::string, stored_values> stored;
     for (const auto& [name, sum] : r.channels) {
         const queue::totals all = sum.all();
@@ -71,10 +76,18 @@ int counters_create(context& ctx, const std::vector<std::string>& args) {
     use(ctx, r.where);
     create_options co;
     if (r.max_channels) co.max_channels = *r.max_channels;
-    if (create_section(ctx.section, co))
+    if (create_section(ctx.section, co)) {
         say(ctx, 'I', "CREATED", "created section " + in_quotes(ctx.section));
-    else
-        say(ctx, 'I', "EXISTS", "section " + in_quotes(ctx.section) + " already exists");
+    } else {
+        // Kept as it is; a warning when -max_channels asked for another size (exit still 0).
+        const section_info have = read_snapshot(ctx.section).section;
+        const std::string note =
+            kept_section_note(ctx.section, have.max_channels, have.block_size, r.max_channels, std::nullopt);
+        if (note.empty())
+            say(ctx, 'I', "EXISTS", "section " + in_quotes(ctx.section) + " already exists");
+        else
+            say(ctx, 'W', "EXISTS", note);
+    }
     reset_from_queue(ctx);
     return exit_ok;
 }

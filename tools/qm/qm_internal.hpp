@@ -11,10 +11,15 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+namespace counters::queue {
+struct scan_result;
+} // namespace counters::queue
 
 namespace counters::tools::qm {
 
@@ -30,13 +35,20 @@ private:
     int code_;
 };
 
-/// Where a command runs: the section and queue in effect, and the two streams.
+/// Where a command runs: the section and queue in effect, the two streams, and the session's
+/// view (what `view` sets; nullptr in one-shot mode, where the view is the directory tree).
 struct context {
     std::string section;
     std::string queue;
     std::ostream& out;
     std::ostream& err;
+    bool verbose = false; ///< -verbose: report_scan() names each unmatched entry
+    view_source* view = nullptr;
 };
+
+/// The source a queue report uses: @p asked when given, else the session's view. Throws
+/// qm_error NODATABASE (exit 1) for the queue cache database, which qm does not have.
+view_source require_tree(const context& ctx, const std::optional<view_source>& asked);
 
 /// Writes `%QM-<severity>-<ident>, <text>` on ctx.err (standard output is flushed first so
 /// that the two streams interleave in order on a terminal).
@@ -61,10 +73,17 @@ void add_place_options(CLI::App& app, place_options& p);
 /// for a bad section name.
 place resolve_place(const place_options& p);
 
-/// Makes the -queue / -section of one sub-command override those of @p ctx.
+/// Makes the -queue / -section of one sub-command override those of @p ctx (and its
+/// -verbose apply).
 void use(context& ctx, const place& where);
 
-/// The queue root, or throws qm_error NOQUEUE.
+/// Reports what a scan of the tree at ctx.queue did not count, on ctx.err: one
+/// `%QM-W-SKIPPED, path: reason` line per problem, then, when some entries are not part of
+/// the layout, one `%QM-W-UNMATCHED, N entries ...` line, followed with -verbose by one
+/// `%QM-I-UNMATCHED, path` line per entry. Every command that scans the tree calls it.
+void report_scan(const context& ctx, const queue::scan_result& r);
+
+/// The queue root, or throws qm_error NOQUEUE (only when the build has no default queue).
 const std::string& require_queue(const context& ctx);
 
 /// Blocks per message to use for the queue: the section's block size when it can be read,
@@ -79,5 +98,7 @@ int counters_show(context& ctx, const std::vector<std::string>& args);
 int summarize(context& ctx, const std::vector<std::string>& args);
 int directory(context& ctx, const std::vector<std::string>& args);
 int held(context& ctx, const std::vector<std::string>& args);
+int messages(context& ctx, const std::vector<std::string>& args);
+int view(context& ctx, const std::vector<std::string>& args);
 
 } // namespace counters::tools::qm

@@ -14,7 +14,7 @@ namespace counters::tools::qm {
 /// What the command line asks for.
 struct options {
     std::string section;               ///< resolved: -section, else COUNTERS_SECTION, else default
-    std::string queue;                 ///< resolved: -queue, else COUNTERS_QUEUE, else "" (none)
+    std::string queue;                 ///< resolved: -queue, else COUNTERS_QUEUE, else the built-in default
     std::vector<std::string> command;  ///< one-shot sub-command and its arguments; empty: interactive
     std::string prog = "qm";           ///< program name for --help
 };

@@ -38,35 +38,58 @@ struct command {
 const command commands[] = {
     {"counters", "clear", counters_clear, "counters clear [-channels] [-associations]",
      "Zero the channel counters (-channels), the association counters (-associations), or both\n"
-     "when neither is given. Creates the section when it is missing. With a queue directory,\n"
-     "-channels then sets each channel's Stored counters from the message files.\n"},
+     "when neither is given. Creates the section when it is missing. -channels then sets each\n"
+     "channel's Stored counters from the message files of the queue directory tree.\n"},
     {"counters", "create", counters_create, "counters create [-max_channels=n]",
      "Create the section (default 512 channels, at most 65536); an existing healthy section is\n"
-     "left as it is. With a queue directory, Stored is then set from the message files.\n"},
+     "left as it is. Stored is then set from the message files of the queue directory tree.\n"},
     {"counters", "delete", counters_delete, "counters delete", "Delete the section.\n"},
     {"counters", "show", counters_show,
-     "counters show [-headers | -noheaders] [-output=file] [-format=text|json] [channel-name]",
+     "counters show [-headers | -noheaders] [-absolute] [-minimums] [-output=file]\n"
+     "              [-format=text|json] [channel-name]",
      "Print the counters of the channels matching channel-name (* and ? are wildcards, case is\n"
      "ignored; default *), exactly as `counters -show` does. Creates the section when it is\n"
-     "missing; with a queue directory, Stored is first set from the message files.\n"
-     "-output writes to a file (overwritten); -format=json prints the JSON document.\n"},
-    {nullptr, "directory", directory, "directory [-held | -noheld] [-total | -nototal] [channel-name]",
-     "List the queued message files of the channels matching channel-name: file, size in\n"
-     "blocks, queued since, delivery attempts. -held lists held (.HELD) files too; -nototal\n"
-     "leaves out the totals.\n"},
+     "missing; Stored is first set from the message files of the queue directory tree.\n"
+     "-absolute prints each value minus its minimum (a Stored reset restarts that minimum).\n"
+     "-minimums adds below each line the minimums of its counters, as `counters -show\n"
+     "-minimums` does.\n"
+     "-output writes to a file (overwritten); -format=json prints the JSON document.\n"
+     "Without a readable tree, one %QM-W-NOTRESET line says why Stored was not reset.\n"},
+    {nullptr, "directory", directory,
+     "directory [-database | -directory_tree] [-envelope] [-owner=user] [-from=address]\n"
+     "          [-to=address] [-match=and|or] [-file_info | -nofile_info] [-held | -noheld]\n"
+     "          [-total | -nototal] [channel-name ...]",
+     "List the message files of the channels matching the channel-name patterns (several,\n"
+     "or separated by commas): per channel a block with a number, the file, its size in\n"
+     "blocks and when it was queued, then Total size; a Grand total size ends the listing.\n"
+     "-envelope adds each message's envelope From, To and Owner; -owner, -from and -to list\n"
+     "only the messages whose envelope owner, sender or a recipient matches (* and ? are\n"
+     "wildcards, -from=<> is the empty sender; -from and -to imply -envelope; -match=or, the\n"
+     "default, lists a message matching either, -match=and one matching both).\n"
+     "-nofile_info leaves out sizes and dates (the totals then count messages); -held lists\n"
+     "held (.HELD) files too; -nototal leaves out the totals. -database fails: there is no\n"
+     "queue cache database, only the tree.\n"},
     {nullptr, "exit", nullptr, "exit", "Leave qm (also quit, or end of input).\n"},
     {nullptr, "held", held, "held [-total | -nototal] [channel-name]",
-     "List the held (.HELD) message files, as directory does.\n"},
+     "List the held message files (NAME.HELD, NAME.NN.HELD), as directory does.\n"},
     {nullptr, "help", nullptr, "help [sub-command]", "Describe all sub-commands, or one.\n"},
+    {nullptr, "messages", messages, "messages channel-name",
+     "Per destination host (the domain of each envelope recipient) of the channels matching\n"
+     "channel-name: the active messages (never attempted: ready to go) and the delayed ones\n"
+     "(attempted before: waiting for a retry). Held messages are not counted.\n"},
     {nullptr, "quit", nullptr, "quit", "Leave qm.\n"},
-    {nullptr, "summarize",
-     summarize, "summarize [-heading | -noheading] [-held | -noheld] [-trailing | -notrailing]\n"
-                "          [channel-name]",
+    {nullptr, "summarize", summarize,
+     "summarize [-database | -directory_tree] [-heading | -noheading] [-held | -noheld]\n"
+     "          [-trailing | -notrailing] [channel-name]",
      "One line per channel directory: messages queued, size in blocks and the age of the\n"
      "oldest message, then a totals line. -held counts held messages too and adds a Held\n"
      "column (how many of them are held); with -held the Messages column equals the Stored\n"
      "messages that `counters show` sets from the queue. -noheading and -notrailing leave\n"
-     "out the header and the totals.\n"},
+     "out the header and the totals. -directory_tree (the default) reads the queue tree;\n"
+     "-database fails: there is no queue cache database. -he is -held, -noh -noheading.\n"},
+    {nullptr, "view", view, "view -database | -directory_tree",
+     "Set the source of summarize and directory for the rest of the session. Only the\n"
+     "directory tree exists: after view -database they fail until view -directory_tree.\n"},
 };
 
 /// The names among @p names that @p word (any case) equals or is a prefix of.
@@ -129,7 +152,8 @@ void print_help(context& ctx, const std::vector<std::string>& topic) {
     if (topic.empty()) {
         out += "Sub-commands (case is ignored; any unique prefix will do):\n";
         for (const command& c : commands) out += "  " + std::string(c.synopsis) + "\n";
-        out += "Every sub-command also takes -queue=DIR and -section=NAME.\n";
+        out += "Every sub-command also takes -queue=DIR, -section=NAME and -verbose (name each\n"
+               "file of the tree that is not counted).\n";
         out += "Type help followed by a sub-command for details.\n";
     } else {
         // `help counters` describes the whole group; `help counters show` one command.
@@ -190,9 +214,9 @@ std::vector<std::string> split(const std::string& line) {
 enum class outcome { proceed, leave };
 
 /// Runs one command line (already split). Reports every failure; never throws.
-int execute(const options& o, const std::vector<std::string>& words, outcome& next) {
+int execute(const options& o, const std::vector<std::string>& words, outcome& next, view_source* view) {
     next = outcome::proceed;
-    context ctx{o.section, o.queue, std::cout, std::cerr};
+    context ctx{o.section, o.queue, std::cout, std::cerr, false, view};
     try {
         std::size_t used = 0;
         const command& c = resolve(words, used);
@@ -219,6 +243,7 @@ constexpr const char* prompt = "qm.maint> ";
 int interactive(const options& o) {
     const bool tty = ::isatty(0) != 0;
     if (tty) ::using_history();
+    view_source view = view_source::directory_tree; // what `view` sets for the session
     for (;;) {
         std::string line;
         if (tty) {
@@ -243,7 +268,7 @@ int interactive(const options& o) {
         }
         if (words.empty() || words[0][0] == '!' || words[0][0] == '#') continue; // blank or comment
         outcome next;
-        execute(o, words, next);
+        execute(o, words, next, &view);
         if (next == outcome::leave) break;
     }
     std::cout << std::flush;
@@ -259,14 +284,17 @@ std::string help_text(const std::string& prog) {
     s += "       " + prog + " [-queue=dir] [-section=name] sub-command [options] [arguments]\n";
     s += "       " + prog + " --help\n";
     s += "       " + prog + " --version\n";
+    const std::string builtin = counters::queue::default_queue_root();
     s += R"(
 Queue manager: reports on the MTA queue directory tree and manages the channel counters.
 Without a sub-command, reads sub-commands from standard input (prompt qm.maint>, line
 editing and history on a terminal) until exit, quit or end of input.
 
 Options:
-  -queue=dir       queue directory tree (default: $COUNTERS_QUEUE; none if unset)
-  -section=name    counter section (default: $COUNTERS_SECTION, else imta_counters)
+)";
+    s += "  -queue=dir       queue directory tree (default: $COUNTERS_QUEUE, else " +
+         (builtin.empty() ? std::string("none") : builtin) + ")\n";
+    s += R"(  -section=name    counter section (default: $COUNTERS_SECTION, else imta_counters)
   -h, --help       print this help and exit
   --version        print the version and exit
 
@@ -331,7 +359,7 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
 int run(const options& opts) {
     if (opts.command.empty()) return interactive(opts);
     outcome next;
-    return execute(opts, opts.command, next);
+    return execute(opts, opts.command, next, nullptr);
 }
 
 } // namespace counters::tools::qm

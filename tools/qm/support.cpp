@@ -5,6 +5,7 @@
 #include <counters/error.hpp>
 #include <counters/options.hpp>
 #include <counters/snapshot.hpp>
+#include <counters_queue/queue.hpp>
 #include <counters_tools/cli.hpp>
 #include <counters_tools/text.hpp>
 
@@ -25,6 +26,20 @@ void say(const context& ctx, char severity, const std::string& ident, const std:
 void use(context& ctx, const place& where) {
     if (where.queue) ctx.queue = *where.queue;
     if (where.section) ctx.section = *where.section;
+    if (where.verbose) ctx.verbose = true;
+}
+
+void report_scan(const context& ctx, const queue::scan_result& r) {
+    for (const queue::problem& p : r.problems)
+        say(ctx, 'W', "SKIPPED", escape_name(p.path) + ": " + escape_name(p.message));
+    const std::size_t n = r.unmatched.size();
+    if (n == 0) return;
+    say(ctx, 'W', "UNMATCHED",
+        std::to_string(n) + (n == 1 ? " entry" : " entries") + " of queue \"" + escape_name(ctx.queue) + "\" " +
+            (n == 1 ? "is" : "are") + " not " + (n == 1 ? "a message file" : "message files") + ", not counted" +
+            (ctx.verbose ? "" : " (-verbose names them)"));
+    if (ctx.verbose)
+        for (const std::string& u : r.unmatched) say(ctx, 'I', "UNMATCHED", escape_name(u));
 }
 
 const std::string& require_queue(const context& ctx) {

@@ -48,8 +48,12 @@ struct COUNTERS_API stored_values {
 };
 
 /// Sets the Stored counters of every channel named in @p stored to the given values, and of
-/// every other registered channel to zero, registering channels as needed; minimums are
-/// lowered when a value drops below them. Used by `qm counters ...` with a queue directory.
+/// every other registered channel to zero, registering channels as needed. The reset
+/// re-bases the three Stored minimums, as a clear does: each becomes 0, or the value when it
+/// is negative, so that the absolute value (current minus minimum) is the value set, not
+/// the value plus however far Stored had drifted below zero. A dequeue racing with the
+/// reset may be lost or counted against the old base. Used by `qm counters ...` with a
+/// queue directory.
 /// Attaches as a writer: a missing section is created with the default options, as by
 /// `section`, not reported as errc::not_found. Throws counters::error on failure (a bad
 /// section or channel name, or a section that is not valid).

@@ -31,8 +31,15 @@ inline constexpr unsigned default_mode = 0660;
 /// Thread-safe as long as nobody calls setenv() concurrently.
 COUNTERS_API std::string section_name(const std::string& explicit_name = {});
 
-/// Checks that @p name is usable as a section name (1..200 bytes of [A-Za-z0-9._-], not
-/// starting with '.'); throws counters::error(errc::invalid_argument) otherwise.
+/// Checks that @p name is usable as a section name; throws
+/// counters::error(errc::invalid_argument) otherwise. A plain name (1..200 bytes of
+/// [A-Za-z0-9._-], not starting with '.') is a POSIX shared-memory object; a name starting
+/// with '/' is a file-backed (persistent) section at that absolute path: at most 1024 bytes,
+/// no trailing '/', no empty, "." or ".." component, no component over 255 bytes, no control
+/// characters. Every call that takes a section name (section, create_section(),
+/// clear_section(), delete_section(), section_exists(), read_snapshot(), ...) accepts
+/// both; a file-backed section has the same format, checks and trust rules, keeps its
+/// numbers across a restart or a reboot, and its file's directory must exist.
 COUNTERS_API void validate_section_name(const std::string& name);
 
 /// Checks that @p name is a usable channel name (1..32 bytes, printable ASCII, no space);

@@ -28,6 +28,10 @@ namespace detail {
 struct registry_impl;
 } // namespace detail
 
+/// Every call that takes a registry name also takes an absolute path ("/var/lib/x/reg"):
+/// a file-backed registry, same format and checks, whose numbers survive a restart and a
+/// reboot (see validate_registry_name()).
+///
 /// The registry name used when none is given and `COUNTERS_REGISTRY` is unset.
 inline constexpr const char* default_registry = "counters_registry";
 /// Environment variable that overrides the default registry name.
@@ -242,12 +246,18 @@ COUNTERS_API bool delete_registry(const std::string& name);
 [[deprecated("use delete_registry()")]] inline bool remove_registry(const std::string& name) {
     return delete_registry(name);
 }
-/// Checks that @p name is usable as a registry name (1..200 bytes of [A-Za-z0-9._-], not
-/// starting with '.'); throws counters::error(errc::invalid_argument) otherwise.
+/// Checks that @p name is usable as a registry name; throws
+/// counters::error(errc::invalid_argument) otherwise. A plain name (1..200 bytes of
+/// [A-Za-z0-9._-], not starting with '.') is a shared-memory object; a name starting with
+/// '/' is a file-backed (persistent) registry at that absolute path: at most 1024 bytes, no
+/// trailing '/', no empty, "." or ".." component, no component over 255 bytes, no control
+/// characters (the file's directory must exist when it is created or opened).
 /// Thread-safe.
 COUNTERS_API void validate_registry_name(const std::string& name);
 /// Resets @p counter of object @p object to 0 (a STRING to empty, a TIME to never).
-/// @p counter is `FIELD` (every instance) or `INSTANCE.FIELD`. Opens the registry read-write
+/// @p counter is `FIELD` (every instance) or `INSTANCE.FIELD`; an instance name may hold
+/// dots (the split is at the first dot followed by a field of the object). Names are
+/// matched exactly (counterutil matches them without regard to case first). Opens the registry read-write
 /// without creating it. Returns the number of values reset.
 /// Throws counters::error: not_found (registry, object, instance or field missing),
 /// invalid_argument (a per-process gauge, which describes live state and cannot be reset),

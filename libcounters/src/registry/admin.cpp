@@ -35,11 +35,6 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
     const std::uint32_t st = h.state.load(std::memory_order_acquire);
     if (st != state_ready)
         throw reg_error(st == state_retired ? errc::retired : errc::not_ready, reg_name, "registry is not ready");
-    std::string inst_name, field = counter;
-    if (const auto dot = counter.find('.'); dot != std::string::npos) {
-        inst_name = counter.substr(0, dot);
-        field = counter.substr(dot + 1);
-    }
     for (std::uint32_t i = 0; i < view.max_objects; ++i) {
         object_head* o = object_at(view, i);
         const std::uint64_t c = o->claim.load(std::memory_order_acquire);
@@ -47,8 +42,29 @@ std::size_t reset_registry_counter(const std::string& reg_name, const std::strin
         if (c != claim_ready || !name_equals(o->name, object)) continue;
         const checked_schema checked = read_schema(view, i, reg_name);
         const object_schema& schema = checked.fields;
-        std::uint32_t f = 0;
-        while (f < schema.size() && schema[f].name != field) ++f;
+        auto index_of = [&](const std::string& n) {
+            std::uint32_t f = 0;
+            while (f < schema.size() && schema[f].name != n) ++f;
+            return f;
+        };
+        // FIELD, or INSTANCE.FIELD. Instance names may hold dots (ldap_host.example.com_389):
+        // the split is at the first dot whose right side is a field of the schema.
+        std::string inst_name, field = counter;
+        if (index_of(counter) == schema.size()) {
+            for (auto dot = counter.find('.'); dot != std::string::npos; dot = counter.find('.', dot + 1)) {
+                if (index_of(counter.substr(dot + 1)) == schema.size()) continue;
+                inst_name = counter.substr(0, dot);
+                field = counter.substr(dot + 1);
+                break;
+            }
+            if (inst_name.empty()) {
+                if (const auto dot = counter.find('.'); dot != std::string::npos) {
+                    inst_name = counter.substr(0, dot);
+                    field = counter.substr(dot + 1);
+                }
+            }
+        }
+        const std::uint32_t f = index_of(field);
         if (f == schema.size())
             throw reg_error(errc::not_found, reg_name,
                             std::string("object ").append(object).append(" has no counter ").append(field));

@@ -2,6 +2,7 @@
 // Registry image validation and name rules.
 #include "check.hpp"
 
+#include "../shm/segment.hpp"
 
 #include <counters/error.hpp>
 
@@ -201,9 +202,14 @@ namespace counters {
 void validate_registry_name(const std::string& name) {
     auto bad = [&](const std::string& why) { throw detail::reg::reg_error(errc::invalid_argument, name, "bad registry name: " + why); };
     if (name.empty()) bad("empty");
+    if (detail::shm::is_file_name(name)) { // a file-backed registry at an absolute path
+        if (const std::string why = detail::shm::file_name_problem(name); !why.empty()) bad("path " + why);
+        return;
+    }
     if (name.size() > 200) bad("longer than 200 bytes");
     if (name[0] == '.') bad("starts with '.'");
-    if (!std::all_of(name.begin(), name.end(), detail::reg::name_char)) bad("only letters, digits, '.', '_' and '-' are allowed");
+    if (!std::all_of(name.begin(), name.end(), detail::reg::name_char))
+        bad("only letters, digits, '.', '_' and '-' are allowed");
 }
 
 } // namespace counters

@@ -86,12 +86,13 @@ void reset_stored(const std::string& requested, const std::map<std::string, stor
         if (auto it = stored.find(chan); it != stored.end()) v = it->second;
         const std::int64_t vals[3] = {v.messages, v.recipients, v.blocks};
         const std::size_t first = index(counter::stored_messages);
+        // The reset value is what is really queued: it becomes the new base of -absolute
+        // (value minus minimum), so the minimum restarts at 0, or at the value when it is
+        // negative, as after a clear. Keeping the old minimum would over-state -absolute
+        // by however far Stored had drifted below zero.
         for (std::size_t k = 0; k < 3; ++k) {
+            s.minimum[first + k].store(vals[k] < 0 ? vals[k] : 0, std::memory_order_relaxed);
             s.value[first + k].store(vals[k], std::memory_order_relaxed);
-            std::int64_t mn = s.minimum[first + k].load(std::memory_order_relaxed);
-            while (vals[k] < mn &&
-                   !s.minimum[first + k].compare_exchange_weak(mn, vals[k], std::memory_order_relaxed)) {
-            }
         }
     }
 }

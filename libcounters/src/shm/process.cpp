@@ -90,13 +90,32 @@ pid_t current_pid() noexcept {
     return p;
 }
 
+namespace {
+/// This process's start ticks, read once per process (again in a child after fork()).
+std::int64_t own_start_ticks(pid_t self) noexcept {
+    static std::atomic<std::int64_t> cached{-1};
+    static std::atomic<pid_t> cached_pid{0};
+    if (cached_pid.load(std::memory_order_acquire) == self) return cached.load(std::memory_order_relaxed);
+    const std::int64_t t = process_start_ticks(self);
+    cached.store(t, std::memory_order_relaxed);
+    cached_pid.store(self, std::memory_order_release);
+    return t;
+}
+} // namespace
+
 owner_state examine_owner(std::uint64_t o, const a64& start_ticks, pid_t self) noexcept {
     if (o == 0) return owner_state::free;
     const auto pid = static_cast<pid_t>(o & ~owner_busy);
-    if (pid == self) return owner_state::mine;
     // A slot held busy may have been taken by its claimant a moment ago, before it wrote its
     // start time: check the pid alone. Otherwise the start time tells a reused pid.
     const bool busy = (o & owner_busy) != 0;
+    if (pid == self) {
+        // Our pid, but perhaps not us: a process that had it before (earlier in this boot,
+        // or before a reboot, for a file-backed segment) and died holding the slot.
+        const std::int64_t mine = busy ? -1 : own_start_ticks(self);
+        const std::int64_t theirs = start_ticks.load(std::memory_order_relaxed);
+        return mine < 0 || theirs == mine ? owner_state::mine : owner_state::dead;
+    }
     return process_alive(pid, busy ? -1 : start_ticks.load(std::memory_order_relaxed)) ? owner_state::live
                                                                                         : owner_state::dead;
 }

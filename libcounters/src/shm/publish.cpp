@@ -7,11 +7,19 @@
 
 namespace counters::detail::shm {
 
+namespace {
+using namespace std::chrono_literals;
+constexpr auto orphan_grace = 20ms;
+} // namespace
+
 attached attach(const std::string& name, const format_id& f, const create_spec* create,
                 const std::function<void(const void*, std::size_t)>& check,
                 std::chrono::milliseconds ready_wait) {
     using namespace std::chrono_literals;
-    const auto deadline = std::chrono::steady_clock::now() + ready_wait;
+    auto deadline = std::chrono::steady_clock::now() + ready_wait;
+    // When an unpublished segment was first seen: one whose creator is gone is an orphan
+    // only after this grace (a creator takes its lock just after creating the name).
+    std::optional<std::chrono::steady_clock::time_point> unpublished_since;
     for (;;) {
         if (create != nullptr) {
             if (auto seg = segment::create(name, f.kind, create->size, create->mode, create->group)) {
@@ -34,6 +42,7 @@ attached attach(const std::string& name, const format_id& f, const create_spec* 
             continue;
         }
         segment& seg = *opened;
+        bool unpublished = true; // size 0, or still initialising
         if (seg.data() != nullptr && seg.size() >= f.header_size) {
             try {
                 check(seg.data(), seg.size());
@@ -47,9 +56,30 @@ attached attach(const std::string& name, const format_id& f, const create_spec* 
                     return {std::move(seg), false};
                 }
                 if (st != state_retired) corrupt(f, name, "bad state word");
+                unpublished = false;
             } catch (const error& e) {
                 if (e.code() != errc::not_ready) throw;
             }
+        }
+        // Unpublished with its creator gone (killed mid-creation, or a file left half-made
+        // when the system went down): an orphan nobody will ever publish. Its name goes, if
+        // it still refers to it, and the segment is created again.
+        if (unpublished) {
+            const auto now = std::chrono::steady_clock::now();
+            if (!unpublished_since) unpublished_since = now;
+            if (now - *unpublished_since >= orphan_grace && seg.creator_gone()) {
+                if (create == nullptr)
+                    throw error(errc::not_ready, f.kind, name,
+                                std::string(to_string(f.kind)) +
+                                    " was left half-made by a creator that is gone (delete it, or let a writer "
+                                    "create it again)");
+                seg.remove_if_same(f.kind);
+                unpublished_since.reset();
+                deadline = now + ready_wait;
+                continue;
+            }
+        } else {
+            unpublished_since.reset();
         }
         // Being created (size 0 or not yet ready) or retired (being deleted): wait briefly.
         if (std::chrono::steady_clock::now() > deadline)

@@ -33,7 +33,10 @@ struct attached {
 /// several racing creators wins; the others wait until it is ready, at most @p ready_wait.
 /// @p check validates a mapped image (throwing not_ready while it is still initialising)
 /// and is called before the state word is trusted. A segment that was deleted while being
-/// created or opened is looked up again, so a caller never ends up with an orphan.
+/// created or opened is looked up again, so a caller never ends up with an orphan. One
+/// left unpublished by a creator that is gone (see segment::creator_gone(): killed
+/// mid-creation, or a file half-made when the system went down) is removed and created
+/// again (without @p create: not_ready, saying so).
 /// The descriptor is closed once mapped. Throws counters::error of @p f's kind.
 attached attach(const std::string& name, const format_id& f, const create_spec* create,
                 const std::function<void(const void*, std::size_t)>& check,

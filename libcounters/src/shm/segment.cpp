@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Named shared-memory segments: opened by hand (no blocking, no links, regular files only),
-// space reserved at creation, mapped with Boost.Interprocess.
+// Named segments: POSIX shared-memory objects, or files at an absolute path (a persistent
+// segment). Opened by hand (no blocking, no links, regular files only), space reserved at
+// creation, mapped with Boost.Interprocess. Both kinds share everything but the open,
+// unlink and stat calls.
 #include "segment.hpp"
 
 #include <boost/interprocess/mapped_region.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -12,6 +15,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <vector>
@@ -42,7 +46,43 @@ errc errc_from_errno(int e) noexcept {
 
 namespace {
 
-std::string path_of(const std::string& name) { return "/" + name; }
+/// The name shm_open() takes for a shared-memory segment.
+std::string shm_name_of(const std::string& name) { return "/" + name; }
+/// Where the object behind @p name lives in the file system (for lstat).
+std::string fs_path_of(const std::string& name) { return is_file_name(name) ? name : "/dev/shm/" + name; }
+
+/// Opens @p name: a file (open(2)) or a shared-memory object (shm_open()), never following
+/// a link at the last component. Returns -1 with errno set.
+int open_object(const std::string& name, int flags, mode_t mode) noexcept {
+    if (is_file_name(name)) return ::open(name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+    return ::shm_open(shm_name_of(name).c_str(), flags, mode);
+}
+
+int unlink_object(const std::string& name) noexcept {
+    return is_file_name(name) ? ::unlink(name.c_str()) : ::shm_unlink(shm_name_of(name).c_str());
+}
+
+/// The directory part of an absolute path ("/" for "/x").
+std::string parent_of(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == 0 || slash == std::string::npos ? std::string("/") : path.substr(0, slash);
+}
+
+/// Why a file could not be created or opened at @p path with errno @p e when the cause lies
+/// in its directory (missing, not a directory, not searchable), or "".
+std::string directory_problem(const std::string& path, int e) {
+    if (e != ENOENT && e != ENOTDIR && e != EACCES) return {};
+    const std::string dir = parent_of(path);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) {
+        const int de = errno;
+        return "its directory " + dir + " cannot be used: " + std::strerror(de);
+    }
+    if (!S_ISDIR(st.st_mode)) return "its parent " + dir + " is not a directory: " + std::strerror(ENOTDIR);
+    if (e == EACCES && ::faccessat(AT_FDCWD, dir.c_str(), X_OK, AT_EACCESS) != 0)
+        return "its directory " + dir + " cannot be used: " + std::strerror(EACCES);
+    return {};
+}
 
 /// A descriptor closed on destruction.
 class descriptor {
@@ -116,9 +156,15 @@ int reserve(int fd, std::size_t size, bool fresh) noexcept {
 }
 
 [[noreturn]] void no_space(object_kind kind, const std::string& name, std::size_t size, int e) {
+    const std::string where = is_file_name(name) ? "the file system of " + parent_of(name) : std::string("/dev/shm");
     throw error(errc::no_space, kind, name,
-                "not enough space in /dev/shm for its " + std::to_string(size) + " bytes (" + std::strerror(e) +
-                    "): free some, or make /dev/shm larger");
+                "not enough space in " + where + " for its " + std::to_string(size) + " bytes (" + std::strerror(e) +
+                    "): free some, or make " + (is_file_name(name) ? "it" : "/dev/shm") + " larger");
+}
+
+/// What a segment that is something else is called in messages.
+const char* segment_word(const std::string& name) noexcept {
+    return is_file_name(name) ? "not a regular file" : "not a shared-memory segment";
 }
 
 /// A user or group named by the environment or the build: a name or a number.
@@ -197,23 +243,31 @@ std::optional<segment> segment::create(const std::string& name, object_kind kind
                                        long group) {
     auto p = std::make_unique<impl>();
     p->name = name;
-    const std::string path = path_of(name);
-    const int fd = ::shm_open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                              static_cast<mode_t>(mode & 07777));
+    const int fd = open_object(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                               static_cast<mode_t>(mode & 07777));
     if (fd < 0) {
         const int e = errno;
         if (e == EEXIST) return std::nullopt;
+        if (is_file_name(name)) {
+            if (const std::string why = directory_problem(name, e); !why.empty())
+                throw error(e == EACCES ? errc::permission : errc::not_found, kind, name, "cannot create: " + why);
+            if (e == ELOOP) throw error(errc::permission, kind, name, "refusing to create: a symbolic link is in the way");
+        }
         fail(errc_from_errno(e), kind, name, "cannot create", e);
     }
     p->fd = descriptor(fd);
     // Whatever fails from here on, the half-made object goes: nobody may wait on it.
     struct undo {
-        const std::string& path;
+        const std::string& name;
         bool armed = true;
         ~undo() {
-            if (armed) ::shm_unlink(path.c_str());
+            if (armed) unlink_object(name);
         }
-    } undo_create{path};
+    } undo_create{name};
+    // The creator holds this lock until it has published the segment and closed the
+    // descriptor: a segment found unpublished with the lock free was left by a creator that
+    // died (or by the system before a reboot, for a file), see creator_gone().
+    (void)::flock(fd, LOCK_EX | LOCK_NB);
     if (::fchmod(fd, static_cast<mode_t>(mode & 07777)) != 0) // the umask does not apply
         fail(errc_from_errno(errno), kind, name, "cannot set mode", errno);
     if (group >= 0 && ::fchown(fd, static_cast<uid_t>(-1), static_cast<gid_t>(group)) != 0) {
@@ -245,10 +299,16 @@ segment segment::open(const std::string& name, object_kind kind, access how) {
     p->name = name;
     const bool writable = how != access::read_only;
     // O_NONBLOCK: a FIFO at the name must not hold us in open(); O_NOCTTY: nor may a
-    // terminal become ours. shm_open adds O_NOFOLLOW and O_CLOEXEC.
-    const int fd = ::shm_open(path_of(name).c_str(), (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY, 0);
+    // terminal become ours. shm_open adds O_NOFOLLOW and O_CLOEXEC; open_object() adds
+    // them for a file.
+    const int fd = open_object(name, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY, 0);
     if (fd < 0) {
         const int e = errno;
+        if (is_file_name(name)) {
+            if (const std::string why = directory_problem(name, e); !why.empty())
+                throw error(e == EACCES ? errc::permission : errc::not_found, kind, name,
+                            (e == EACCES ? "cannot open: " : "does not exist: ") + why);
+        }
         if (e == ENOENT) throw error(errc::not_found, kind, name, "does not exist");
         if (e == ELOOP) throw error(errc::permission, kind, name, "refusing to open: it is a symbolic link");
         // glibc's shm_open() reports a directory as EINVAL (the kernel said EISDIR).
@@ -257,8 +317,8 @@ segment segment::open(const std::string& name, object_kind kind, access how) {
                                      : std::string();
         if (!what.empty() || e == ENXIO || e == EISDIR)
             throw error(errc::foreign, kind, name,
-                        "is " + (what.empty() ? std::string("not a regular file") : what) +
-                            ", not a shared-memory segment");
+                        "is " + (what.empty() ? std::string("not a regular file") : what) + ", " +
+                            segment_word(name));
         fail(errc_from_errno(e), kind, name, "cannot open", e);
     }
     p->fd = descriptor(fd);
@@ -266,7 +326,7 @@ segment segment::open(const std::string& name, object_kind kind, access how) {
     if (::fstat(fd, &st) != 0) fail(errc_from_errno(errno), kind, name, "cannot stat", errno);
     if (!S_ISREG(st.st_mode))
         throw error(errc::foreign, kind, name,
-                    std::string("is ") + type_name(st.st_mode) + ", not a shared-memory segment");
+                    std::string("is ") + type_name(st.st_mode) + ", " + segment_word(name));
     p->distrust = trust_problem(st);
     const bool must_trust = how == access::read_write || (how == access::for_delete && ::geteuid() != 0);
     if (must_trust && !p->distrust.empty())
@@ -294,17 +354,34 @@ segment segment::open(const std::string& name, object_kind kind, access how) {
 }
 
 bool segment::remove(const std::string& name, object_kind kind) {
-    if (::shm_unlink(path_of(name).c_str()) == 0) return true;
+    if (unlink_object(name) == 0) return true;
     const int e = errno;
     if (e == ENOENT) return false;
     fail(errc_from_errno(e), kind, name, "cannot delete", e);
 }
 
+bool segment::remove_if_same(object_kind kind) {
+    struct stat mine {};
+    struct stat there {};
+    if (p_->fd.get() < 0 || ::fstat(p_->fd.get(), &mine) != 0) return false;
+    if (::lstat(fs_path_of(p_->name).c_str(), &there) != 0) return false;
+    if (mine.st_dev != there.st_dev || mine.st_ino != there.st_ino) return false;
+    return remove(p_->name, kind);
+}
+
+bool segment::creator_gone() const noexcept {
+    if (p_->fd.get() < 0) return false;
+    if (::flock(p_->fd.get(), LOCK_SH | LOCK_NB) != 0) return false; // held: its creator lives
+    (void)::flock(p_->fd.get(), LOCK_UN);
+    return true;
+}
+
 bool segment::exists(const std::string& name) {
     struct stat st {};
-    if (::lstat(("/dev/shm/" + name).c_str(), &st) == 0) return true;
+    if (::lstat(fs_path_of(name).c_str(), &st) == 0) return true;
     if (errno != ENOENT) return true; // something is there that we may not look at
-    const int fd = ::shm_open(path_of(name).c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+    if (is_file_name(name)) return false;
+    const int fd = ::shm_open(shm_name_of(name).c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
     if (fd >= 0) {
         ::close(fd);
         return true;
@@ -314,8 +391,31 @@ bool segment::exists(const std::string& name) {
 
 std::string segment::non_regular(const std::string& name) {
     struct stat st {};
-    if (::lstat(("/dev/shm/" + name).c_str(), &st) != 0 || S_ISREG(st.st_mode)) return {};
+    if (::lstat(fs_path_of(name).c_str(), &st) != 0 || S_ISREG(st.st_mode)) return {};
     return type_name(st.st_mode);
+}
+
+bool is_file_name(const std::string& name) noexcept { return !name.empty() && name[0] == '/'; }
+
+std::string file_name_problem(const std::string& name) {
+    if (!is_file_name(name)) return "not an absolute path";
+    if (name.size() > max_file_name) return "longer than " + std::to_string(max_file_name) + " bytes";
+    if (name.size() > 1 && name.back() == '/') return "ends with '/'";
+    if (name == "/") return "names the root directory";
+    std::size_t start = 1;
+    while (start <= name.size()) {
+        const std::size_t end = std::min(name.find('/', start), name.size());
+        const std::string part = name.substr(start, end - start);
+        if (part.empty()) return "has an empty component ('//')";
+        if (part == "." || part == "..") return "has a '" + part + "' component";
+        if (part.size() > 255) return "has a component longer than 255 bytes";
+        for (const char c : part) {
+            const auto u = static_cast<unsigned char>(c);
+            if (u < 0x20 || u == 0x7f) return "control characters are not allowed";
+        }
+        start = end + 1;
+    }
+    return {};
 }
 
 } // namespace counters::detail::shm

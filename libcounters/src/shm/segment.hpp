@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// A named POSIX shared-memory segment mapped into this process. Private; the engine under
-// both wire formats. Objects are opened without following links and without blocking, must
+// A named segment mapped into this process: a POSIX shared-memory object, or, for a name
+// that starts with '/', a file at that absolute path (a persistent segment: open(2) instead
+// of shm_open(), unlink(2) instead of shm_unlink(); everything else is the same). Private;
+// the engine under both wire formats. Objects are opened without following links and without blocking, must
 // be regular files, are mapped with a Boost.Interprocess mapped_region, and have their
 // space reserved when created (so a full /dev/shm is an error, never a SIGBUS later).
 // Every failure throws counters::error of the given kind, naming the segment.
@@ -40,6 +42,14 @@ public:
     static segment open(const std::string& name, object_kind kind, access how);
     /// Unlinks @p name; returns false when it did not exist. Throws on other failures.
     static bool remove(const std::string& name, object_kind kind);
+    /// Unlinks this segment's name when it still refers to this very segment (same device
+    /// and inode; needs the descriptor); returns false otherwise. Throws as remove().
+    bool remove_if_same(object_kind kind);
+    /// True when this segment's creator is gone: nobody holds the lock a creator takes from
+    /// create() until it has published the segment and closed its descriptor. Meaningful
+    /// only for a segment found unpublished (a creator that died, or a file left half-made
+    /// when the system went down). Needs the descriptor; false without it.
+    bool creator_gone() const noexcept;
     /// True when something exists at @p name (whatever it is). Never blocks.
     static bool exists(const std::string& name);
     /// What is at @p name when it is not a regular file ("a FIFO", "a directory", "a
@@ -77,6 +87,15 @@ private:
 /// (COUNTERS_MTA_USER, COUNTERS_MTA_GROUP: a name or a number) or else from the build
 /// (CMake COUNTERS_MTA_USER, COUNTERS_MTA_GROUP); unset, there is none. Root is no exception.
 std::string trust_problem(const struct stat& st);
+
+/// Longest file name (absolute path) of a file-backed segment, in bytes.
+inline constexpr std::size_t max_file_name = 1024;
+/// True when @p name names a file-backed segment (it starts with '/').
+bool is_file_name(const std::string& name) noexcept;
+/// Why @p name is not a usable file name for a segment ("" when it is): it must be an
+/// absolute path of at most max_file_name bytes, without a trailing '/', an empty, "." or
+/// ".." component, a component over 255 bytes, or control characters.
+std::string file_name_problem(const std::string& name);
 
 /// Maps an errno value to an errc.
 errc errc_from_errno(int e) noexcept;

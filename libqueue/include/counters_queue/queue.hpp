@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// @file queue.hpp
-/// The MTA queue directory tree: `ROOT/<channel>/[<subdir>/]<AA><id>.NN[.HELD]` message files
-/// (format in counters-queue(5)), `$`-prefixed temporaries, the attempt-count prefix, the
+/// The MTA queue directory tree: `ROOT/<channel>/[<subdir>/]<AA><id>.NN[.HELD]` and
+/// `<AA><id>.HELD` message files (format in counters-queue(5)), `$`-prefixed temporaries, the attempt-count prefix, the
 /// envelope at the head of each file, an atomic writer and a defensive scanner.
 ///
 /// Error contract: parse functions return std::nullopt or throw queue::format_error (never
@@ -24,8 +24,12 @@ namespace counters::queue {
 /// Environment variable naming the queue root when no option gives one.
 inline constexpr const char* queue_env = "COUNTERS_QUEUE";
 
+/// The compiled-in queue root (the CMake option COUNTERS_DEFAULT_QUEUE_DIR, by default
+/// `${localstatedir}/spool/counters/queue`); "" when the build configured none.
+const char* default_queue_root() noexcept;
+
 /// The queue root to use: @p explicit_root when not empty, else `COUNTERS_QUEUE` when set and
-/// not empty, else "" (no queue configured: there is no built-in default).
+/// not empty, else default_queue_root() (which may be "": no queue configured).
 std::string queue_root(const std::string& explicit_root = {});
 
 // --- attempt prefixes -------------------------------------------------------------------
@@ -49,15 +53,17 @@ std::optional<unsigned> attempts_of(std::string_view prefix) noexcept;
 struct file_name {
     unsigned attempts = 0; ///< from the two-letter prefix
     std::string id;        ///< the hexadecimal id (1..64 digits)
-    std::string part = "00"; ///< the two digits after the dot
+    std::string part = "00"; ///< the two digits after the dot; "" only in the `AA<hex>.HELD` form
     bool held = false;     ///< ends with ".HELD"
 };
 
-/// Decodes `AA<hex>.NN` or `AA<hex>.NN.HELD`; std::nullopt for anything else (including
-/// `$` temporaries, dot files and other names).
+/// Decodes `AA<hex>.NN`, `AA<hex>.NN.HELD` or `AA<hex>.HELD` (the form the hold channel
+/// writes: part is then ""); std::nullopt for anything else (including `$` temporaries,
+/// dot files and other names).
 std::optional<file_name> parse_file_name(std::string_view name) noexcept;
 
-/// Encodes @p f; throws std::invalid_argument when the id or part is not valid.
+/// Encodes @p f; throws std::invalid_argument when the id or part is not valid (an empty
+/// part is valid only for a held file).
 std::string make_file_name(const file_name& f);
 
 /// True when @p name is a temporary (starts with `$`).
@@ -80,6 +86,7 @@ struct envelope {
     std::int64_t created = 0;      ///< seconds since the epoch when first enqueued (0: unknown)
     std::string id;                ///< message id (informational)
     std::string from;              ///< envelope sender (may be empty: a bounce)
+    std::string owner;             ///< local user who enqueued it (may be empty: unknown)
     std::vector<std::string> to;   ///< envelope recipients (empty, or exactly `recipients`)
 };
 
@@ -178,6 +185,12 @@ struct scan_result {
     std::vector<message_entry> messages;             ///< when requested, sorted by channel, file
     std::vector<problem> problems;                   ///< in the order found
     std::uint64_t temporaries = 0;                   ///< `$` files seen (not counted)
+    /// Entries that are not part of the layout, relative to the root, sorted:
+    /// files (dot files included) that are neither message files nor `$` temporaries, at any
+    /// level, and directories that are not channel or subdirectories (a dot directory, a
+    /// directory inside a subdirectory; these end with '/', and are not looked into). Never
+    /// counted; qm reports them.
+    std::vector<std::string> unmatched;
 };
 
 /// Blocks of a message of @p bytes: rounded up, 0 for an empty message (as libcounters).
@@ -185,7 +198,9 @@ std::uint64_t blocks_of(std::uint64_t bytes, std::uint32_t block_size) noexcept;
 
 /// Scans the tree at @p root. Files that cannot be read or whose envelope is corrupt, and
 /// directories that cannot be opened or are not channel names, are listed in problems and
-/// skipped. Throws std::system_error only when @p root itself cannot be opened.
+/// skipped; entries whose names are not part of the layout are listed in unmatched.
+/// Nothing is skipped without being listed, except `$` temporaries (counted) and channels
+/// that the channel filter leaves out (not looked into). Throws std::system_error only when @p root itself cannot be opened.
 /// Safe while writers work on the tree, but then not exact: a file renamed or removed
 /// under the scanner may be missed or seen under both names. Scan a quiet tree for totals.
 scan_result scan_tree(const std::string& root, const scan_options& options = {});

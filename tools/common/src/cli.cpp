@@ -299,6 +299,21 @@ std::string untrusted_warning(const char* kind, const std::string& name, const s
            "): its figures may have been planted by another user";
 }
 
+std::string kept_section_note(const std::string& name, std::uint32_t have_max, std::uint32_t have_block,
+                              std::optional<std::uint32_t> want_max, std::optional<std::uint32_t> want_block) {
+    std::string have, want;
+    auto differs = [&](const char* what, std::uint32_t h, std::optional<std::uint32_t> w) {
+        if (!w || *w == h) return;
+        have += (have.empty() ? "" : " and ") + std::string(what) + "=" + std::to_string(h);
+        want += (want.empty() ? "" : " and ") + std::to_string(*w);
+    };
+    differs("max_channels", have_max, want_max);
+    differs("block_size", have_block, want_block);
+    if (have.empty()) return {};
+    return "section \"" + escape_name(name) + "\" already exists with " + have + ", not " + want +
+           ": kept as it is (delete it first to " + (want_max && *want_max != have_max ? "resize it)" : "change it)");
+}
+
 void warn_untrusted(std::ostream& err, const std::string& prog, const char* kind, const std::string& name,
                     const std::string& distrust) {
     if (!distrust.empty()) report(err, prog, "warning: " + untrusted_warning(kind, name, distrust));

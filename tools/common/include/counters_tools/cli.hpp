@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <stdexcept>
@@ -154,6 +155,15 @@ std::string untrusted_warning(const char* kind, const std::string& name, const s
 /// Writes `prog: warning: <untrusted_warning()>` on @p err when @p distrust is not empty.
 void warn_untrusted(std::ostream& err, const std::string& prog, const char* kind, const std::string& name,
                     const std::string& distrust);
+
+/// What `-create` says of a section that already existed, escaped: "" when every size asked
+/// for (@p want_max channels, @p want_block bytes per block; std::nullopt: not asked) is the
+/// section's (@p have_max, @p have_block); otherwise `section "NAME" already exists with
+/// max_channels=512, not 1024: kept as it is (delete it first to resize it)`, naming each
+/// size that differs (`... with max_channels=512 and block_size=1024, not 1024 and 4096: ...`).
+/// The section works and is kept: callers say it as a warning and still succeed.
+std::string kept_section_note(const std::string& name, std::uint32_t have_max, std::uint32_t have_block,
+                              std::optional<std::uint32_t> want_max, std::optional<std::uint32_t> want_block);
 
 /// Runs @p body and maps exceptions to exit codes, reporting each as one line on stderr:
 /// usage_error → exit_usage; counters::error with errc::invalid_argument → exit_usage;

@@ -20,6 +20,7 @@ struct render_options {
     bool channels = true;      ///< text: the seven rows and the two queue-time lines
     bool headers = true;       ///< text: the two header lines
     bool absolute = false;     ///< every value shown as current minus minimum
+    bool minimums = false;     ///< text: below each line, a `minimum` line with its minimums
 };
 
 /// The text table of `counters -show` (counters(1), "Text format"), channel names escaped.
@@ -29,6 +30,12 @@ struct render_options {
 /// registrations, a blank line and `Channel table full: N registrations refused
 /// (max_channels=M)`. No trailing spaces. The lines, their labels and the counter in each
 /// place come from the counter table (counter_info::text_row and counter_info::column).
+/// Columns: numbers end at columns 30, 41 and 52 of the rows (35 on the association lines)
+/// as long as they fit; a wider number widens its column, on every line of that shape and in
+/// the header, so that the columns stay aligned and every number is preceded by a space.
+/// With `minimums`, each line is followed by `     minimum` and the minimums of its
+/// counters in the same columns (a queue line's as `T/C`, without an average), whatever
+/// `absolute` says.
 void render_text(const snapshot& snap, const render_options& options, std::ostream& out);
 
 /// The same text table as one string (what the tools write in one piece).

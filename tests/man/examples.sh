@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs every command of every manual page's EXAMPLES section against the tools just built
+# (issue 11, item 8), and fails on any exit status the example does not document.
+#
+# usage: examples.sh MAN_DIR TOOL_DIR...
+#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta and mta-sim; they
+#   come first in PATH, so the examples run exactly as printed.
+#
+# What is a command (from the mdoc source, in EXAMPLES only):
+#   - every .Dl line (a leading "$ " or "# " prompt is dropped);
+#   - in a .Bd -literal block, every line starting with a "$ " or "# " prompt; a line ending
+#     in a backslash goes on with the next one; the lines after it that start with the
+#     session prompt "qm.maint> " are its standard input; every other line is output.
+# Every command runs under bash -o pipefail in a private environment: its own
+# COUNTERS_SECTION and COUNTERS_REGISTRY names (with this script's pid), a temporary
+# COUNTERS_QUEUE tree and working directory, filled before each page by mta-sim; what it
+# created in /dev/shm is removed at the end. The few names and paths the pages print that
+# would reach outside that environment are rewritten by the SUBSTITUTIONS below (each must
+# be used, so that the list stays true); examples that cannot run in a test are in SKIPPED
+# with the reason, and a command with a documented non-zero status in EXPECTED_STATUS.
+# Commands shown with the root prompt "# " run as the test's user: with the private names
+# above none of them needs root.
+set -u
+MAN=$1
+shift
+for d in "$@"; do PATH="$d:$PATH"; done
+export PATH
+for tool in counters qm counterutil imsimta mta-sim; do
+    command -v "$tool" >/dev/null || { echo "examples: $tool not found in the tool directories" >&2; exit 1; }
+done
+
+P="ctest_examples_$$"
+T=$(mktemp -d)
+export COUNTERS_SECTION="${P}_section" COUNTERS_REGISTRY="${P}_registry" COUNTERS_QUEUE="$T/queue"
+export HOME="$T/home"
+mkdir -p "$T/home" "$T/work" "$T/var/tmp"
+BG=()
+BG_WHAT=()
+existed_before=()
+# The default names, and those the pages print before SUBSTITUTIONS: none may appear.
+PRINTED_NAMES="imta_counters counters_registry demo demo_registry test_counters"
+for name in $PRINTED_NAMES; do [ -e "/dev/shm/$name" ] && existed_before+=("$name"); done
+cleanup() {
+    for pid in "${BG[@]}"; do kill "$pid" 2>/dev/null; done
+    wait 2>/dev/null
+    # Only objects named with this run's prefix: nothing another test or the system owns.
+    rm -f /dev/shm/"${P}"_*
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Rewrites applied to every command before it runs: FROM (a sed -E pattern) and TO, with
+# the reason. The pages print real-looking names; the test keeps to its own.
+SUBSTITUTIONS=(
+    # mta-sim(1): the demo section and registry, and the registry's file in /dev/shm
+    'demo_registry' "${P}_demo_registry"
+    '--section demo\b' "--section ${P}_demo"
+    # counters(1): "work on a test section" names one
+    'COUNTERS_SECTION=test_counters' "COUNTERS_SECTION=${P}_test"
+    # counters(1): the JSON file for a monitoring job, in a shared directory
+    '/var/tmp/' "$T/var/tmp/"
+    # imsimta(1), qm(1): the queue root of a real installation, and the placeholder Q
+    '/var/spool/mta' "$COUNTERS_QUEUE"
+    '-queue=Q\b' "-queue=$COUNTERS_QUEUE"
+)
+declare -A SUBST_USED=()
+
+# Commands that cannot run here, each with the reason: PAGE, the command as printed (after
+# the prompt), REASON.
+SKIPPED=(
+    'libcounters.3' 'c++ -std=c++17 prog.cpp $(pkg-config --cflags --libs counters)'
+    'needs an installed libcounters (its pkg-config file) and the program of the example; the consumer test (tests/consumer) builds against the installed package'
+)
+declare -A SKIP_USED=()
+
+# Commands whose documented exit status is not 0: PAGE, COMMAND, STATUS. None so far.
+EXPECTED_STATUS=()
+
+FAILS=0
+RAN=0
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+
+# extract PAGE: one record per command on stdout: "cmd<TAB>LINE<TAB>TEXT" or
+# "input<TAB>LINE<TAB>TEXT" (a line of standard input for the command before it).
+extract() {
+    awk '
+        function unescape(s) {
+            gsub(/\\&/, "", s); gsub(/\\\(dq/, "\"", s); gsub(/\\-/, "-", s); gsub(/\\e/, "\\", s)
+            return s
+        }
+        function strip(s) { sub(/^[$#] /, "", s); return s }
+        function emit(kind, line, s) { printf "%s\t%d\t%s\n", kind, line, s }
+        /^\.Sh / { ex = ($2 == "EXAMPLES"); lit = 0; next }
+        !ex { next }
+        /^\.Bd / { lit = ($0 ~ /-literal/); cmd = 0; next }
+        /^\.Ed/ { lit = 0; next }
+        /^\.Dl / { s = unescape(substr($0, 5)); emit("cmd", NR, strip(s)); next }
+        !lit { next }
+        {
+            s = unescape($0)
+            if (cont != "") { s = cont " " s; sub(/^ +/, "", s) }
+            if (cont == "" && s ~ /^[$#] /) start = NR
+            else if (cont == "") {
+                # a session line belongs to the last command, whatever output came between
+                if (cmd && s ~ /^qm\.maint> /) { sub(/^qm\.maint> /, "", s); emit("input", NR, s) }
+                next
+            }
+            if (s ~ /\\$/) { cont = substr(s, 1, length(s) - 1); next }
+            cont = ""
+            gsub(/ +/, " ", s)
+            emit("cmd", start, strip(s)); cmd = 1
+        }' "$1"
+}
+
+# rewrite TEXT: REWRITTEN is the command with SUBSTITUTIONS applied (recorded as used).
+# (Not in a command substitution: the record must reach this shell.)
+rewrite() {
+    local i new
+    REWRITTEN=$1
+    for ((i = 0; i < ${#SUBSTITUTIONS[@]}; i += 2)); do
+        new=$(printf '%s' "$REWRITTEN" | sed -E "s#${SUBSTITUTIONS[i]}#${SUBSTITUTIONS[i + 1]}#g")
+        if [ "$new" != "$REWRITTEN" ]; then SUBST_USED[$i]=1; fi
+        REWRITTEN=$new
+    done
+}
+
+# skip_reason PAGE COMMAND: true, with SKIP_REASON set, when it is listed in SKIPPED.
+skip_reason() {
+    local i
+    for ((i = 0; i < ${#SKIPPED[@]}; i += 3)); do
+        if [ "${SKIPPED[i]}" = "$1" ] && [ "${SKIPPED[i + 1]}" = "$2" ]; then
+            SKIP_USED[$i]=1
+            SKIP_REASON=${SKIPPED[i + 2]}
+            return 0
+        fi
+    done
+    return 1
+}
+
+expected_status() { # PAGE COMMAND
+    local i
+    for ((i = 0; i < ${#EXPECTED_STATUS[@]}; i += 3)); do
+        if [ "${EXPECTED_STATUS[i]}" = "$1" ] && [ "${EXPECTED_STATUS[i + 1]}" = "$2" ]; then
+            printf '%s' "${EXPECTED_STATUS[i + 2]}"
+            return
+        fi
+    done
+    printf 0
+}
+
+# A fresh environment for each page: what a site running the MTA has (a section and a
+# registry with traffic, a queue tree with messages) and the test section of counters(1).
+setup() {
+    rm -f /dev/shm/"${P}"_*
+    rm -rf "$COUNTERS_QUEUE" "$T/var/tmp" "$T/work"
+    mkdir -p "$COUNTERS_QUEUE" "$T/var/tmp" "$T/work"
+    if ! mta-sim --section "$COUNTERS_SECTION" --registry "$COUNTERS_REGISTRY" --queue "$COUNTERS_QUEUE" \
+        --messages 2000 --seed 11 --quiet >"$T/setup.log" 2>&1; then
+        echo "examples: setting up with mta-sim failed: $(cat "$T/setup.log")" >&2
+        exit 1
+    fi
+    counters --section "${P}_test" -create >/dev/null || exit 1
+}
+
+# run_command PAGE LINE COMMAND INPUT_FILE
+run_command() {
+    local page=$1 line=$2 shown=$3 input=$4 cmd want rc
+    if skip_reason "$page" "$shown"; then
+        echo "skipped: $page:$line: $shown ($SKIP_REASON)"
+        return
+    fi
+    rewrite "$shown"
+    cmd=$REWRITTEN
+    want=$(expected_status "$page" "$shown")
+    RAN=$((RAN + 1))
+    if [[ "$cmd" =~ \&[[:space:]]*$ ]]; then
+        cmd=${cmd%&*}
+        (cd "$T/work" && exec timeout 300 bash -o pipefail -c "$cmd" <"$input" >"$T/bg.$RAN.out" 2>&1) &
+        BG+=($!)
+        BG_WHAT+=("$page:$line: $shown")
+        echo "started: $page:$line: $shown"
+        return
+    fi
+    (cd "$T/work" && exec timeout 300 bash -o pipefail -c "$cmd" <"$input" >"$T/out" 2>"$T/err")
+    rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        fail "$page:$line: \`$shown\` exited $rc (documented: $want); stderr: $(head -c 2000 "$T/err")"
+    else
+        echo "ok ($rc): $page:$line: $shown"
+    fi
+}
+
+# wait_background: the background commands of a page must end with status 0.
+wait_background() {
+    local i rc
+    for i in "${!BG[@]}"; do
+        wait "${BG[i]}"
+        rc=$?
+        [ "$rc" -eq 0 ] || fail "${BG_WHAT[i]}: the background command exited $rc: $(head -c 2000 "$T/bg.$((i + 1)).out" 2>/dev/null)"
+    done
+    BG=()
+    BG_WHAT=()
+}
+
+pages=0
+for page_path in "$MAN"/*.[0-9]; do
+    page=$(basename "$page_path")
+    extract "$page_path" >"$T/records" || { fail "$page: cannot read"; continue; }
+    [ -s "$T/records" ] || continue
+    pages=$((pages + 1))
+    setup
+    BG=()
+    BG_WHAT=()
+    # Commands with their input lines, in order.
+    kinds=() lines=() texts=()
+    while IFS=$'\t' read -r kind line text; do
+        kinds+=("$kind") lines+=("$line") texts+=("$text")
+    done <"$T/records"
+    for ((i = 0; i < ${#kinds[@]}; i++)); do
+        [ "${kinds[i]}" = cmd ] || continue
+        : >"$T/input"
+        j=$((i + 1))
+        while [ "$j" -lt "${#kinds[@]}" ] && [ "${kinds[j]}" = input ]; do
+            printf '%s\n' "${texts[j]}" >>"$T/input"
+            j=$((j + 1))
+        done
+        cp "$T/input" "$T/input.$i"
+        run_command "$page" "${lines[i]}" "${texts[i]}" "$T/input.$i"
+    done
+    wait_background
+done
+
+for ((i = 0; i < ${#SUBSTITUTIONS[@]}; i += 2)); do
+    [ -n "${SUBST_USED[$i]:-}" ] || fail "substitution '${SUBSTITUTIONS[i]}' matches no example any more: remove it"
+done
+for ((i = 0; i < ${#SKIPPED[@]}; i += 3)); do
+    [ -n "${SKIP_USED[$i]:-}" ] || fail "skipped example '${SKIPPED[i + 1]}' of ${SKIPPED[i]} is no longer there: remove it"
+done
+for name in $PRINTED_NAMES; do
+    if [ -e "/dev/shm/$name" ] && [[ " ${existed_before[*]:-} " != *" $name "* ]]; then
+        fail "an example created /dev/shm/$name instead of a private object (left in place)"
+    fi
+done
+[ "$pages" -gt 0 ] && [ "$RAN" -gt 0 ] || fail "no examples found in $MAN"
+if [ "$FAILS" -ne 0 ]; then
+    echo "$FAILS of $RAN examples failed" >&2
+    exit 1
+fi
+echo "examples: OK ($RAN commands from $pages pages)"
