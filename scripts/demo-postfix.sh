@@ -134,4 +134,6 @@ echo "demo-postfix: what the two count differently: pflogsumm's 'received' count
 echo "(bounce notices included) and 'delivered' recipients; the counters show Submitted messages"
 echo "and recipients per source channel (smtpd, pickup, bounce) and, per delivering channel"
 echo "(smtp), one message per recipient in Received and Delivered; deferred messages stay in"
-echo "smtp's Stored (the demo stops before their retry)."
+echo "smtp's Stored (the demo stops before their retry). Once a destination has refused a"
+echo "connection, Postfix defers the next messages for it without trying (its error transport:"
+echo "'delivery temporarily suspended'): those land on the channel error."
