@@ -23,7 +23,11 @@ ok "COUNTERS_SECTION" env COUNTERS_SECTION="$P" "$C" -show
 same "COUNTERS_SECTION=path" "$SRC/expected/base.txt" "$TMP/out"
 ok "imsimta counters" "$IMSIMTA" counters --section "$P" -show
 same "imsimta counters --section path" "$SRC/expected/base.txt" "$TMP/out"
-ok "qm counters show" "$QM" -section="$P" counters show
+# Without a queue tree (a directory that does not exist) qm leaves Stored alone and says so.
+COUNTERS_QUEUE="$TMP/no-queue" run "$QM" -section="$P" counters show
+CHECKS=$((CHECKS + 1))
+[ "$RC" = 0 ] && grep -q '^%QM-W-NOTRESET, Stored not reset' "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ] ||
+    fail "qm counters show: exit $RC, stderr: $(cat "$TMP/err")"
 CHECKS=$((CHECKS + 1))
 grep -q '^tcp_local' "$TMP/out" || fail "qm counters show through a path: $(cat "$TMP/out")"
 ok "json" "$C" --section "$P" -show -format=json

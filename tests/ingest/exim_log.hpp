@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// A generated Exim main log in the documented format (docs/ingest-formats.mdoc).
+// A generated Exim main log in the documented format (counters-ingest(8), LOG FORMATS).
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A Postfix 3.7 log in the three timestamp forms (lines of a real private Postfix on
-// loopback; see docs/ingest-formats.mdoc), with what each line must record.
+// loopback; see counters-ingest(8), LOG FORMATS), with what each line must record.
 #pragma once
 
 #include <string>

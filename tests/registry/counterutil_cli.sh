@@ -11,7 +11,7 @@ OTHER="ctest_reg_cli2_$$"
 TMP=$(mktemp -d)
 cleanup() {
     [ -n "${HOLD:-}" ] && kill -9 "$HOLD" 2>/dev/null
-    rm -f "/dev/shm/$REG" "/dev/shm/$OTHER" "/dev/shm/ctest_reg_cli_bad_$$"
+    rm -f "/dev/shm/$REG" "/dev/shm/$OTHER" "/dev/shm/ctest_reg_cli_bad_$$" "/dev/shm/ctest_reg_cli_ingest_$$"
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -243,6 +243,22 @@ for sig in INT TERM; do
     [ $(( (t1 - t0) / 1000000 )) -lt 2000 ] || fail "SIG$sig did not interrupt the sleep"
     grep -q 'global.numGoodLogins' "$out" || fail "SIG$sig: sample incomplete"
 done
+
+# --- the built-in ingest object (counters-ingest, one instance per source): every field, in
+# the schema's order
+ING="ctest_reg_cli_ingest_$$"
+"$PROD" "$ING" counter ingest maillog linesRead 7 counter ingest maillog skippedTooLong 2 \
+    gauge ingest maillog position 4096 string ingest journal cursor 's=ab;i=1' || fail "producer (ingest)"
+expect 0 '' -- -o ingest -n 1 -r "$ING"
+has "maillog.linesRead [8 bytes]: 7"
+has "maillog.skippedTooLong [8 bytes]: 2"
+has "maillog.position [8 bytes]: 4096"
+has "maillog.lastLineTime [8 bytes]: -"
+has "journal.cursor [256 bytes]: s=ab;i=1"
+[ "$(grep '^maillog\.' "$TMP/out" | sed 's/ .*//' | tr '\n' ' ')" = "maillog.linesRead maillog.linesRecorded \
+maillog.linesIgnored maillog.skippedUnknown maillog.skippedTooLong maillog.skippedInvalidUtf8 maillog.skippedBinary \
+maillog.skippedTruncated maillog.skippedBadNumber maillog.skippedEvicted maillog.skippedOther maillog.position \
+maillog.inode maillog.fingerprint maillog.lastLineTime maillog.cursor " ] || fail "ingest fields: $(cat "$TMP/out")"
 
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"

@@ -82,7 +82,17 @@ TEST_CASE("the built-in schemas have the reference field names", "[registry][sch
     REQUIRE(sr != nullptr);
     CHECK(sr->size() == 2);
     CHECK(builtin_schema("cgimsg") == nullptr);
-    CHECK(builtin_objects().size() == 6);
+    const object_schema* ingest = builtin_schema("ingest");
+    REQUIRE(ingest != nullptr);
+    std::vector<std::string> ingest_fields;
+    for (const auto& f : *ingest) ingest_fields.push_back(f.name);
+    CHECK(ingest_fields == std::vector<std::string>{"linesRead", "linesRecorded", "linesIgnored", "skippedUnknown",
+                                                    "skippedTooLong", "skippedInvalidUtf8", "skippedBinary",
+                                                    "skippedTruncated", "skippedBadNumber", "skippedEvicted",
+                                                    "skippedOther", "position", "inode", "fingerprint",
+                                                    "lastLineTime", "cursor"});
+    CHECK(ingest->back().kind == field_kind::string);
+    CHECK(builtin_objects().size() == 7);
 }
 
 TEST_CASE("registry_name prefers the argument, then COUNTERS_REGISTRY, then the default", "[registry]") {

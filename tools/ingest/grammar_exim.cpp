@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// counters-ingest: the Exim 4 main log grammar. The mapping table is docs/ingest-formats.mdoc.
+// counters-ingest: the Exim 4 main log grammar. The mapping table is in counters-ingest(8), LOG FORMATS.
 // T= (transport) is the destination channel, P= (protocol) the source channel; SMTP
 // connections and rejections land on the channel "smtp".
 #include "grammar.hpp"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // counters-ingest: the Messaging Server mail.log grammar. The mapping table is
-// docs/ingest-formats.mdoc. One record is one recipient; consecutive records of one message
+// in counters-ingest(8), LOG FORMATS. One record is one recipient; consecutive records of one message
 // (same code, channels, time, size, sender and message id) are one message of several
 // recipients, recorded when a record of another message arrives (or at flush()).
 #include "grammar.hpp"

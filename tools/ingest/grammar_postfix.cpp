@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// counters-ingest: the Postfix 3.x grammar. The mapping table is docs/ingest-formats.mdoc.
+// counters-ingest: the Postfix 3.x grammar. The mapping table is in counters-ingest(8), LOG FORMATS.
 // Channels are named after the service tag (smtpd, smtp, local, pickup, bounce, ...; the
 // master.cf service for `postfix/SERVICE/program`; `INSTANCE/...` for another instance).
 #include "grammar.hpp"

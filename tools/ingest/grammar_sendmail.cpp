@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // counters-ingest: the Sendmail grammar (syslog lines of sendmail, sm-mta, sm-msp-queue). The
-// mapping table is docs/ingest-formats.mdoc. mailer= is the destination channel; the
+// mapping table is in counters-ingest(8), LOG FORMATS. mailer= is the destination channel; the
 // source channel is daemon= (e.g. MTA, MSA), "local" without it; rejections land on "smtp",
 // delivery status notifications are submitted by "bounce".
 #include "grammar.hpp"

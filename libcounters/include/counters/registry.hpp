@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// @file registry.hpp
 /// Producer side of the counter registry: typed counter objects (imapstat, popstat, httpstat,
-/// alarm, diskusage, serverresponse, and objects you define) kept in one named shared-memory
+/// alarm, diskusage, serverresponse, ingest, and objects you define) kept in one named shared-memory
 /// segment that `counterutil` reads.
 ///
 /// A process attaches once with a `registry`, obtains a `counter_object` and one
@@ -66,7 +66,7 @@ struct COUNTERS_API field_def {
 using object_schema = std::vector<field_def>;
 
 /// The built-in schema of @p object (imapstat, popstat, httpstat, alarm, diskusage,
-/// serverresponse), or nullptr.
+/// serverresponse, ingest), or nullptr.
 COUNTERS_API const object_schema* builtin_schema(std::string_view object) noexcept;
 /// Names of the built-in objects.
 COUNTERS_API std::vector<std::string> builtin_objects();

@@ -56,6 +56,28 @@ const std::vector<builtin>& table() {
              {"lastStatTime", k::time, 8, false},
              {"responseTime", k::gauge, 8, false},
          }},
+        // counters-ingest, one instance per source (counters-ingest(8)). position, inode and
+        // fingerprint are the "applied up to" point a restart after SIGKILL resumes from;
+        // cursor is the journal's.
+        {"ingest",
+         {
+             {"linesRead", k::counter, 8, false},
+             {"linesRecorded", k::counter, 8, false},
+             {"linesIgnored", k::counter, 8, false},
+             {"skippedUnknown", k::counter, 8, false},
+             {"skippedTooLong", k::counter, 8, false},
+             {"skippedInvalidUtf8", k::counter, 8, false},
+             {"skippedBinary", k::counter, 8, false},
+             {"skippedTruncated", k::counter, 8, false},
+             {"skippedBadNumber", k::counter, 8, false},
+             {"skippedEvicted", k::counter, 8, false},
+             {"skippedOther", k::counter, 8, false},
+             {"position", k::gauge, 8, false},
+             {"inode", k::gauge, 8, false},
+             {"fingerprint", k::gauge, 8, false},
+             {"lastLineTime", k::time, 8, false},
+             {"cursor", k::string, 256, false},
+         }},
     };
     return t;
 }

@@ -388,6 +388,8 @@ void install_stop_handlers() {
 
 void stop_ends_ok() noexcept { stop_ok = 1; }
 
+bool stop_requested() noexcept { return stop_pending != 0; }
+
 stop_deferred::stop_deferred() noexcept { stop_held = 1; }
 
 stop_deferred::~stop_deferred() {

@@ -193,6 +193,10 @@ void install_stop_handlers();
 /// From now on a stop signal ends the process with exit_ok instead of 128 + N.
 void stop_ends_ok() noexcept;
 
+/// True when a stop signal arrived while a stop_deferred was alive: a daemon that holds one
+/// for its whole run checks this in its loop (a signal also interrupts its waits) and ends.
+bool stop_requested() noexcept;
+
 /// While alive, a stop signal is held (see install_stop_handlers()); when destroyed, ends
 /// the process if one arrived. Output to be completed must be flushed inside its scope.
 class stop_deferred {
