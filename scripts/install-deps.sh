@@ -9,6 +9,7 @@ packages=(
   libboost-dev libfmt-dev libcli11-dev catch2 nlohmann-json3-dev libbenchmark-dev
   libedit-dev libsystemd-dev systemd systemd-journal-remote mandoc procps util-linux
   clang-14 libclang-rt-14-dev clang-tidy-14
+  postfix swaks pflogsumm mtail
 )
 
 missing=()
@@ -27,5 +28,10 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Postfix (the real MTA of counters-ingest's tests, demo and benchmark) installs without its
+# configuration prompt, and unconfigured: the tests start private instances of their own.
+if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+  echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
+fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
