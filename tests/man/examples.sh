@@ -71,6 +71,10 @@ SUBSTITUTIONS=(
     # directory (setup writes them), the replay section and its state file in /tmp
     '/etc/counters-ingest.map' "$T/counters-ingest.map"
     '/var/log/mail.log' "$T/work/mail.log"
+    # counters-ingest(8): the daemons keep their state files in the test's directory, not in
+    # /var/lib/counters-ingest
+    '^counters-ingest --format postfix --channel-map' "counters-ingest --state $T/follow.state --format postfix --channel-map"
+    '^counters-ingest --format postfix journal' "counters-ingest --state $T/journal.state --format postfix journal"
     '--section replay\b' "--section ${P}_replay"
     '/tmp/replay.state' "$T/replay.state"
     # counters-ingest(8): the ingester started just before registers its object in a moment
