@@ -7,10 +7,10 @@
 # usage: demo_postfix.sh SOURCE_DIR BUILD_DIR COUNTERS
 set -u
 src=$1 build=$2 ctr=$3
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (a private Postfix)"; exit 77; }
+. "$src/tests/lib/need.sh"
+[ "$(id -u)" = 0 ] || missing "needs root (a private Postfix)"
 for t in postfix smtp-source swaks pflogsumm; do
-    command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] ||
-        { echo "SKIP: $t is not installed (scripts/install-deps.sh)"; exit 77; }
+    command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing "$t is not installed"
 done
 section=ctest_demo_postfix_$$
 out=$(mktemp)

@@ -6,8 +6,9 @@
 # usage: ingest_vs_mtail.sh SOURCE_DIR BUILD_DIR
 set -u
 src=$1 build=$2
+. "$src/tests/lib/need.sh"
 for t in mtail pflogsumm; do
-    command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t is not installed (scripts/install-deps.sh)"; exit 77; }
+    command -v "$t" >/dev/null 2>&1 || missing "$t is not installed"
 done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
