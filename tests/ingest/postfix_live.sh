@@ -147,6 +147,23 @@ check smtp received_messages=25 received_recipients=25 delivered_messages=24 \
     stored_messages=1 failed_outbound_associations=1 outbound_associations=16
 check relay received_messages=1 failed_messages=1 delivered_messages=1 stored_messages=0
 
+# pflogsumm, an independent reading of the same logs (the rotated ones decompressed, oldest
+# first), agrees where the definitions agree:
+#   received   messages from smtpd and pickup = smtpd + pickup Submitted (17); the bounce
+#              notice, which has neither a client= nor a pickup line, is not "received" there
+#   delivered  recipients sent = smtp Delivered (24); our Delivered of relay also counts the
+#              returned (bounced) message, which pflogsumm counts as bounced only
+#   deferrals  = Attempted (1); bounced = Failed (1); rejected = Rejected (1)
+zcat -f $(ls "$D"/maillog.*.gz 2>/dev/null | sort) "$PF_LOG" >"$D/all.log"
+pflogsumm "$D/all.log" >"$D/pflogsumm.out" 2>&1 || fail "pflogsumm failed: $(cat "$D/pflogsumm.out")"
+total() { awk -v w="$1" '$2 == w { print $1; exit }' "$D/pflogsumm.out"; }
+[ "$(total received)" = 17 ] || fail "pflogsumm received $(total received), counters 14 + 3"
+[ "$(total delivered)" = 24 ] || fail "pflogsumm delivered $(total delivered), counters 24"
+[ "$(total bounced)" = 1 ] || fail "pflogsumm bounced $(total bounced), counters 1"
+[ "$(total rejected)" = 1 ] || fail "pflogsumm rejected $(total rejected), counters 1"
+deferrals=$(sed -n 's/.*deferred *(\([0-9]*\) *deferrals).*/\1/p' "$D/pflogsumm.out" | head -n 1)
+[ "$deferrals" = 1 ] || fail "pflogsumm deferrals $deferrals, counters 1"
+
 echo "--- ingester output"; cat "$D/ingest.out"
 if [ "$FAILS" -ne 0 ]; then
     echo "--- maillog"; cat "$PF_LOG"
