@@ -300,16 +300,16 @@ void file_follower::try_start() {
 bool file_follower::start_compressed(int path_fd) {
     if (!saved_ || saved_->fingerprint == 0) return false;
     for (const std::string& name : compressed_candidates(path_)) {
-        gzFile gz = open_compressed_at(name, saved_->fingerprint, saved_->offset);
-        if (gz == nullptr) continue;
+        auto found = std::make_unique<compressed>();
+        found->gz = open_compressed_at(name, saved_->fingerprint, saved_->offset);
+        if (found->gz == nullptr) continue;
+        found->name = name;
         if (path_fd >= 0) ::close(path_fd);
         report_(path_ + ": rotated and compressed while stopped; reading " + name + " from offset " +
                 std::to_string(saved_->offset) + " (decompressed) to its end first");
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
-        gz_ = std::make_unique<compressed>();
-        gz_->gz = gz;
-        gz_->name = name;
+        gz_ = std::move(found);
         // Its lines carry the saved file's identity: a state written meanwhile names it, and a
         // restart finds this compressed file again by the same fingerprint.
         id_ = identity{saved_->device, saved_->inode};
