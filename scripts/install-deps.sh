@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config ccache
   libboost-dev libfmt-dev libcli11-dev catch2 nlohmann-json3-dev libbenchmark-dev
-  libedit-dev libsystemd-dev systemd systemd-journal-remote mandoc procps util-linux
+  libedit-dev libsystemd-dev zlib1g-dev systemd systemd-journal-remote mandoc procps util-linux
   clang-14 libclang-rt-14-dev clang-tidy-14
   postfix swaks pflogsumm mtail
 )

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 # counters-ingest restarts exactly: a follower is SIGKILLed in the middle of a run (with lines
 # recorded after its last state write, so the registry's applied position must be used), mail
-# keeps arriving while it is down, the log is rotated (renamed, a compressed file left
-# behind), and it is restarted; at the end the section must equal that of one uninterrupted
-# --once run over the same lines, counter for counter. Messaging Server mail.log format.
+# keeps arriving while it is down, the log is rotated (renamed, a compressed copy left
+# behind; the last time renamed and compressed at once, as `postfix logrotate` does, so the
+# lines after the state and the registry's applied position are inside the .gz), and it is
+# restarted; at the end the section must equal that of one uninterrupted --once run over the
+# same lines, counter for counter. Messaging Server mail.log format.
 # usage: kill_restart.sh COUNTERS_INGEST COUNTERS COUNTERUTIL
 set -u
 ING=$1 CTR=$2 CU=$3
@@ -72,7 +74,8 @@ caught_up() {
 # --- run 1: follow, write in bursts, SIGKILL right after a burst (before the next state write)
 start
 gaps=0
-for round in 1 2 3; do
+gz_gap=no
+for round in 1 2 3 4; do
     for _ in 1 2 3 4; do lines $((N + 1)) 50; sleep 0.1; done
     # A state write happens at most once a second: right after it, write a burst and kill at
     # once, so that lines are recorded after the state file's position.
@@ -87,10 +90,17 @@ for round in 1 2 3; do
     wait "$PID" 2>/dev/null
     PID=
     a=$(applied) s=$(saved)
-    [ -n "$a" ] && [ -n "$s" ] && [ "$a" -gt "$s" ] && gaps=$((gaps + 1))
-    # --- while it is down: more mail, and (rounds 2 and 3) a rotation
+    if [ -n "$a" ] && [ -n "$s" ] && [ "$a" -gt "$s" ]; then
+        gaps=$((gaps + 1))
+        [ "$round" = 4 ] && gz_gap=yes
+    fi
+    # --- while it is down: more mail, and (rounds 2 to 4) a rotation
     lines $((N + 1)) 30
-    if [ "$round" -ge 2 ]; then
+    if [ "$round" = 4 ]; then
+        mv "$LOG" "$LOG.20261203-113000"
+        gzip "$LOG.20261203-113000" # renamed and compressed at once: the original is gone
+        lines $((N + 1)) 20         # appended to the new file
+    elif [ "$round" -ge 2 ]; then
         mv "$LOG" "$LOG.$round"
         lines $((N + 1)) 20     # appended to the new file
         gzip -c "$LOG.$round" >"$LOG.$round.old.gz" # a compressed copy left behind: never read
@@ -99,6 +109,7 @@ for round in 1 2 3; do
     caught_up
 done
 [ "$gaps" -ge 1 ] || fail "no kill landed after lines recorded past the state file (the test proved nothing)"
+[ "$gz_gap" = yes ] || fail "the kill before the compression did not land after lines recorded past the state file"
 
 # --- a last burst, then SIGTERM: exit 0, state written
 lines $((N + 1)) 25
@@ -128,6 +139,9 @@ grep -Eq 'Received +[1-9]' "$TMP/want" || fail "the reference recorded nothing: 
 read_total=$("$CU" -o ingest -n 1 -r "$REG" | sed -n 's/^mail\.log\.linesRead \[8 bytes\]: //p')
 [ "$read_total" = "$(wc -l <"$TMP/all.log")" ] || fail "linesRead $read_total, lines written $(wc -l <"$TMP/all.log")"
 grep -q 'rotated while stopped' "$TMP/err" || fail "no rotation while stopped was noticed: $(cat "$TMP/err")"
+grep -q 'rotated and compressed while stopped' "$TMP/err" ||
+    fail "the rotation with compression while stopped was not noticed: $(cat "$TMP/err")"
+grep -q 'lost' "$TMP/err" && fail "lines reported lost: $(grep lost "$TMP/err")"
 
 if [ "$fails" -ne 0 ]; then
     echo "stderr of the ingester:"
@@ -135,4 +149,5 @@ if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"
     exit 1
 fi
-echo "kill/restart: exact after $gaps kill(s) past the state file, $(wc -l <"$TMP/all.log") lines"
+echo "kill/restart: exact after $gaps kill(s) past the state file (before the compression: $gz_gap)," \
+    "$(wc -l <"$TMP/all.log") lines"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // counters-ingest's follower without any grammar: tail -F over real files in a temporary
-// directory (rotation, copy-and-truncate, compressed leftovers, disappearing files, partial
+// directory (rotation, copy-and-truncate, rotation with compression, disappearing files, partial
 // and over-long lines, unreadable files), restarts from saved positions, and the state file.
 #include "follow.hpp"
 #include "journal.hpp"
@@ -269,37 +269,165 @@ TEST_CASE("follower: copy-and-truncate reads the file again from its beginning",
     CHECK(m.count_containing("truncated") == 2);
 }
 
-TEST_CASE("follower: a compressed rotated file is never read", "[ingest][follow]") {
+namespace {
+
+/// Follows @p f from the beginning, reads it, returns the position (the follower then stops).
+file_position read_and_stop(const std::string& f, messages& m, collector& c) {
+    file_follower fl(f, m.fn(), fast());
+    fl.start(std::nullopt, start_at::beginning);
+    fl.poll(c);
+    return fl.position();
+}
+
+/// Postfix's `postfix logrotate`: renames @p f to @p rotated and compresses it at once
+/// (@p rotated.gz, @p rotated deleted).
+void rotate_and_compress(const std::string& f, const std::string& rotated) {
+    REQUIRE(::rename(f.c_str(), rotated.c_str()) == 0);
+    REQUIRE(gzip(rotated));
+    REQUIRE(!std::filesystem::exists(rotated));
+}
+
+} // namespace
+
+TEST_CASE("follower: rotated and compressed while stopped: the rest of the .gz, then the new file",
+          "[ingest][follow][restart]") {
+    temp_dir d;
+    const std::string f = d / "maillog";
+    const std::string rotated = d / "maillog.20261203-113000";
+    append(f, "a1\na2\n");
+    messages m;
+    collector c;
+    const file_position saved = read_and_stop(f, m, c);
+    append(f, "a3\na4\n"); // written while the follower is stopped, then rotated and compressed
+    rotate_and_compress(f, rotated);
+    SECTION("the new file is there: each line exactly once, positions in decompressed bytes") {
+        append(f, "b1\nb2\n"); // (the new file may reuse the old inode: its fingerprint differs)
+        file_follower fl(f, m.fn(), fast());
+        fl.start(saved, start_at::end);
+        CHECK(fl.is_open());
+        CHECK(fl.position() == saved); // the state names the saved file until the .gz is read
+        fl.poll(c);
+        fl.poll(c);
+        CHECK(c.lines == std::vector<std::string>{"a1", "a2", "a3", "a4", "b1", "b2"});
+        REQUIRE(c.next.size() == 6);
+        // a3 and a4: the saved file's identity, decompressed offsets
+        CHECK(c.next[2] == file_position{saved.device, saved.inode, 9, saved.fingerprint});
+        CHECK(c.next[3] == file_position{saved.device, saved.inode, 12, saved.fingerprint});
+        CHECK(c.next[5].fingerprint == fingerprint_of("b1\n"));
+        CHECK(c.next[5].offset == 6);
+        REQUIRE(c.switches.size() == 1);
+        CHECK(c.switches[0].offset == 0);
+        CHECK(m.count_containing("rotated and compressed while stopped; reading " + rotated + ".gz from offset 6") == 1);
+        CHECK(m.count_containing("lost") == 0);
+        CHECK(m.count_containing("not the file read before") == 0);
+        // A restart from the state written after a3 (a kill while the .gz was read): a4 only,
+        // then the new file; from the new file's position: the .gz is never read again.
+        {
+            file_follower again(f, m.fn(), fast());
+            again.start(c.next[2], start_at::end);
+            collector c2;
+            again.poll(c2, true);
+            again.poll(c2, true);
+            CHECK(c2.lines == std::vector<std::string>{"a4", "b1", "b2"});
+        }
+        {
+            file_follower again(f, m.fn(), fast());
+            again.start(c.next[4], start_at::end);
+            collector c2;
+            again.poll(c2);
+            CHECK(c2.lines == std::vector<std::string>{"b2"});
+            CHECK(m.count_containing("rotated and compressed while stopped") == 2);
+        }
+    }
+    SECTION("the new file comes later: the rest of the .gz first, then the new file from its beginning") {
+        file_follower fl(f, m.fn(), fast());
+        fl.start(saved, start_at::end);
+        fl.poll(c);
+        CHECK(c.lines == std::vector<std::string>{"a1", "a2", "a3", "a4"});
+        CHECK(fl.is_open());
+        CHECK(fl.position() == file_position{saved.device, saved.inode, 12, saved.fingerprint});
+        append(f, "b1\n");
+        fl.poll(c);
+        fl.poll(c);
+        CHECK(c.lines == std::vector<std::string>{"a1", "a2", "a3", "a4", "b1"});
+    }
+    SECTION("an incomplete last line in the .gz is passed as truncated") {
+        append(f, "b1\n");
+        const std::string f2 = d / "mail.log";
+        append(f2, "x1\n");
+        collector c2;
+        const file_position saved2 = read_and_stop(f2, m, c2);
+        append(f2, "x2\nx3-partial");
+        rotate_and_compress(f2, d / "mail.log.1");
+        append(f2, "y1\n");
+        file_follower fl(f2, m.fn(), fast());
+        fl.start(saved2, start_at::end);
+        collector c3;
+        fl.poll(c3);
+        fl.poll(c3);
+        CHECK(c3.lines == std::vector<std::string>{"x2", "x3-partial", "y1"});
+        CHECK(c3.truncated == std::vector<bool>{false, true, false});
+    }
+}
+
+TEST_CASE("follower: stopped exactly at the end of a file later compressed: nothing read from it",
+          "[ingest][follow][restart]") {
+    temp_dir d;
+    const std::string f = d / "maillog";
+    append(f, joined(numbered("a", 1, 5)));
+    messages m;
+    collector c;
+    const file_position saved = read_and_stop(f, m, c);
+    REQUIRE(saved.offset == 15);
+    rotate_and_compress(f, d / "maillog.1");
+    append(f, "b1\n");
+    file_follower fl(f, m.fn(), fast());
+    fl.start(saved, start_at::end);
+    collector c2;
+    fl.poll(c2, true);
+    fl.poll(c2, true);
+    CHECK(c2.lines == std::vector<std::string>{"b1"});
+    CHECK(m.count_containing("rotated and compressed while stopped") == 1);
+    CHECK(m.count_containing("lost") == 0);
+}
+
+TEST_CASE("follower: a compressed file with another head, name or length is never read", "[ingest][follow]") {
     temp_dir d;
     const std::string f = d / "maillog";
     append(f, "a1\na2\n");
     messages m;
     collector c;
-    std::optional<file_position> saved;
-    {
-        file_follower fl(f, m.fn(), fast());
-        fl.start(std::nullopt, start_at::beginning);
-        fl.poll(c);
-        append(f, "a3\n"); // written while the follower is stopped, then rotated and compressed
-        saved = fl.position();
-    }
-    REQUIRE(::rename(f.c_str(), (d / "maillog.1").c_str()) == 0);
-    REQUIRE(gzip(d / "maillog.1"));
+    file_position saved = read_and_stop(f, m, c);
+    append(f, "a3\n");
+    // The saved file is deleted, not compressed; compressed files that are not it lie around:
+    append(d / "maillog.0", "other1\na3-other\nlonger than the offset\n");
+    REQUIRE(gzip(d / "maillog.0"));           // another head
+    append(d / "maillog.5", "a1\n");
+    REQUIRE(gzip(d / "maillog.5"));           // the same head, shorter than the offset
+    append(d / "other.log.1", "a1\na2\na3\n");
+    REQUIRE(gzip(d / "other.log.1"));         // the same content, another log's name
+    REQUIRE(::unlink(f.c_str()) == 0);
     append(f, "b1\n");
     file_follower fl(f, m.fn(), fast());
     fl.start(saved, start_at::end);
     fl.poll(c);
     fl.poll(c);
-    CHECK(c.lines == std::vector<std::string>{"a1", "a2", "b1"}); // a3 went into the .gz: lost, said so
+    CHECK(c.lines == std::vector<std::string>{"a1", "a2", "b1"}); // a3 is lost, and said so
     // (the new file may reuse the old inode: then its fingerprint tells them apart)
     CHECK(m.count_containing("is gone") + m.count_containing("not the file read before") == 1);
-    // While following, too: rotate by rename + compression, the .gz stays unread.
+    CHECK(m.count_containing("compressed") == 0);
+    CHECK(compressed_candidates(f) ==
+          std::vector<std::string>{d / "maillog.0.gz", d / "maillog.5.gz"});
+    // While following, a file rotated and compressed is read through its open descriptor
+    // and the .gz is never opened.
     REQUIRE(::rename(f.c_str(), (d / "maillog.2").c_str()) == 0);
+    append(d / "maillog.2", "b2\n");
     REQUIRE(gzip(d / "maillog.2"));
     append(f, "c1\n");
     fl.poll(c);
     fl.poll(c);
-    CHECK(c.lines == std::vector<std::string>{"a1", "a2", "b1", "c1"});
+    CHECK(c.lines == std::vector<std::string>{"a1", "a2", "b1", "b2", "c1"});
+    CHECK(m.count_containing("compressed") == 0);
 }
 
 TEST_CASE("follower: a file that disappears and comes back", "[ingest][follow]") {

@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -53,6 +55,14 @@ std::uint64_t fingerprint_of(std::string_view bytes) noexcept {
     return h == 0 ? 1 : h;
 }
 
+std::uint64_t head_fingerprint(std::string_view head) noexcept {
+    head = head.substr(0, fingerprint_bytes);
+    const auto nl = head.find('\n');
+    if (nl != std::string_view::npos) return fingerprint_of(head.substr(0, nl + 1));
+    if (head.size() == fingerprint_bytes) return fingerprint_of(head);
+    return 0;
+}
+
 std::uint64_t file_fingerprint(int fd) noexcept {
     char head[fingerprint_bytes];
     std::size_t have = 0;
@@ -62,11 +72,7 @@ std::uint64_t file_fingerprint(int fd) noexcept {
         if (n <= 0) break;
         have += static_cast<std::size_t>(n);
     }
-    const std::string_view v(head, have);
-    const auto nl = v.find('\n');
-    if (nl != std::string_view::npos) return fingerprint_of(v.substr(0, nl + 1));
-    if (have == sizeof head) return fingerprint_of(v);
-    return 0;
+    return head_fingerprint(std::string_view(head, have));
 }
 
 std::optional<std::pair<std::uint64_t, std::uint64_t>> identity_of(const std::string& path) noexcept {
@@ -92,6 +98,80 @@ std::string find_by_inode(const std::string& path, std::uint64_t device, std::ui
     }
     return {};
 }
+
+std::vector<std::string> compressed_candidates(const std::string& path) {
+    const std::string dir = directory_of(path);
+    const auto slash = path.rfind('/');
+    const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::vector<std::string> out;
+    const std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+    if (!d || base.empty()) return out;
+    static constexpr std::string_view suffix = ".gz";
+    while (const dirent* e = ::readdir(d.get())) {
+        const std::string_view name(e->d_name);
+        if (name.size() <= base.size() || name.compare(0, base.size(), base) != 0) continue;
+        if (name.size() < base.size() + suffix.size() ||
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        std::string candidate = (dir == "/" ? std::string() : dir) + "/" + std::string(name);
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        out.push_back(std::move(candidate));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// A compressed rotated file read by the follower: open while it is read, closed (null) once
+/// read to its end.
+struct file_follower::compressed {
+    gzFile gz = nullptr;
+    std::string name;
+    compressed() = default;
+    compressed(const compressed&) = delete;
+    compressed& operator=(const compressed&) = delete;
+    ~compressed() { close(); }
+    void close() noexcept {
+        if (gz != nullptr) ::gzclose(gz);
+        gz = nullptr;
+    }
+};
+
+namespace {
+
+/// The compressed file @p name opened and positioned at decompressed byte @p offset, when its
+/// decompressed first line has @p fingerprint and it holds at least @p offset bytes; else null.
+gzFile open_compressed_at(const std::string& name, std::uint64_t fingerprint, std::uint64_t offset) {
+    const int fd = open_read(name);
+    if (fd < 0) return nullptr;
+    gzFile gz = ::gzdopen(fd, "rb");
+    if (gz == nullptr) {
+        ::close(fd);
+        return nullptr;
+    }
+    ::gzbuffer(gz, static_cast<unsigned>(2 * chunk_bytes));
+    std::vector<char> buf(chunk_bytes);
+    int n = ::gzread(gz, buf.data(), static_cast<unsigned>(fingerprint_bytes));
+    if (n < 0 || head_fingerprint(std::string_view(buf.data(), static_cast<std::size_t>(n))) != fingerprint ||
+        ::gzrewind(gz) != 0) {
+        ::gzclose(gz);
+        return nullptr;
+    }
+    // Skip to the offset, reading (a compressed file cannot seek); an end before it: another file.
+    std::uint64_t left = offset;
+    while (left > 0) {
+        const auto want = static_cast<unsigned>(std::min<std::uint64_t>(left, buf.size()));
+        n = ::gzread(gz, buf.data(), want);
+        if (n <= 0) {
+            ::gzclose(gz);
+            return nullptr;
+        }
+        left -= static_cast<std::uint64_t>(n);
+    }
+    return gz;
+}
+
+} // namespace
 
 file_follower::file_follower(std::string path, std::function<void(const std::string&)> report,
                              follow_options options)
@@ -173,6 +253,7 @@ void file_follower::try_start() {
             }
             ::close(ofd);
         }
+        if (start_compressed(fd)) return;
         if (fd < 0) {
             next_try_ = std::chrono::steady_clock::now() + opt_.retry;
             return;
@@ -191,7 +272,7 @@ void file_follower::try_start() {
     if (saved_) {
         if ((saved_->offset == 0 || file_fingerprint(fd) == saved_->fingerprint) && size_of(fd) >= saved_->offset) {
             adopt(fd, id, saved_->offset);
-        } else {
+        } else if (!start_compressed(fd)) {
             report_(path_ + ": not the file read before the stop (truncated or rewritten); reading it from its beginning");
             adopt(fd, id, 0);
         }
@@ -214,6 +295,94 @@ void file_follower::try_start() {
         }
     }
     adopt(fd, id, offset);
+}
+
+bool file_follower::start_compressed(int path_fd) {
+    if (!saved_ || saved_->fingerprint == 0) return false;
+    for (const std::string& name : compressed_candidates(path_)) {
+        auto found = std::make_unique<compressed>();
+        found->gz = open_compressed_at(name, saved_->fingerprint, saved_->offset);
+        if (found->gz == nullptr) continue;
+        found->name = name;
+        if (path_fd >= 0) ::close(path_fd);
+        report_(path_ + ": rotated and compressed while stopped; reading " + name + " from offset " +
+                std::to_string(saved_->offset) + " (decompressed) to its end first");
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+        gz_ = std::move(found);
+        // Its lines carry the saved file's identity: a state written meanwhile names it, and a
+        // restart finds this compressed file again by the same fingerprint.
+        id_ = identity{saved_->device, saved_->inode};
+        fingerprint_ = saved_->fingerprint;
+        split_.reset(saved_->offset);
+        started_ = true;
+        gone_reported_ = false;
+        rotation_seen_ = false;
+        return true;
+    }
+    return false;
+}
+
+std::size_t file_follower::drain_compressed(line_handler& h) {
+    std::size_t lines = 0;
+    std::size_t read_now = 0;
+    more_ = false;
+    while (gz_->gz != nullptr) {
+        if (read_now >= bytes_per_poll) {
+            more_ = true;
+            break;
+        }
+        const int n = ::gzread(gz_->gz, buf_.data(), static_cast<unsigned>(buf_.size()));
+        if (n < 0) {
+            int code = Z_OK;
+            const char* why = ::gzerror(gz_->gz, &code);
+            report_("cannot decompress " + gz_->name + ": " + (why != nullptr ? why : "error") +
+                    "; lines after offset " + std::to_string(split_.offset()) + " in it are lost");
+            gz_->close();
+            break;
+        }
+        if (n == 0) { // its end: an incomplete last line will never be finished
+            gz_->close();
+            const file_position end = position();
+            split_.flush_partial([&](std::string_view text, bool truncated, std::uint64_t next) {
+                file_position p = end;
+                p.offset = next;
+                h.line(text, truncated, p);
+                ++lines;
+            });
+            break;
+        }
+        read_now += static_cast<std::size_t>(n);
+        const file_position base = position();
+        split_.feed(std::string_view(buf_.data(), static_cast<std::size_t>(n)),
+                    [&](std::string_view text, bool truncated, std::uint64_t next) {
+                        file_position p = base;
+                        p.offset = next;
+                        h.line(text, truncated, p);
+                        ++lines;
+                    });
+    }
+    return lines;
+}
+
+std::size_t file_follower::poll_compressed(line_handler& h, std::chrono::steady_clock::time_point now) {
+    std::size_t lines = drain_compressed(h);
+    if (more_ || gz_->gz != nullptr) return lines;
+    // Read to its end (the position stays there until then): the file at the path from its
+    // beginning, whatever its inode (it may reuse the one of the compressed file's original).
+    if (last_errno_ != 0 && now < next_try_) return lines;
+    identity id;
+    const int fd = open_path(&id);
+    if (fd < 0) {
+        next_try_ = now + opt_.retry;
+        return lines;
+    }
+    gz_.reset();
+    switch_pending_ = false;
+    adopt(fd, id, 0);
+    h.switched(position());
+    lines += drain(h);
+    return lines;
 }
 
 std::size_t file_follower::drain(line_handler& h) {
@@ -253,6 +422,7 @@ std::size_t file_follower::poll(line_handler& h, bool once) {
         if (!started_) return 0;
         h.switched(position());
     }
+    if (gz_) return poll_compressed(h, now);
     std::size_t lines = 0;
     if (rewritten(now)) {
         report_(path_ + ": truncated; reading it again from its beginning");

@@ -10,8 +10,11 @@
 ///   new one from its beginning;
 /// - copy-and-truncate: the file is smaller than the position, or its first line changed
 ///   (checked every second): read again from 0;
-/// - a compressed rotated file: never opened (only the path given, or a file in its directory
-///   that has the very inode of the saved state, is ever read);
+/// - a compressed rotated file: read at most once, only by start(), when the saved file is gone
+///   (rotated and compressed while stopped): the `.gz` file of the directory whose name starts
+///   with the log's name and whose decompressed first line has the saved fingerprint is read
+///   from the saved offset (in decompressed bytes) to its end, then the file at the path; any
+///   other compressed file is never read (only its head, to compare fingerprints);
 /// - a file that disappears: the open descriptor is read to its end; the path is watched
 ///   until a file appears there again, read from its beginning;
 /// - a partial last line: kept until its newline arrives (never passed while following; see
@@ -31,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -133,8 +137,12 @@ public:
     /// - @p saved names a file that was renamed away (a regular file in the same directory
     ///   with the saved device, inode and fingerprint): read it from the saved offset to its
     ///   end, then the file at the path from its beginning;
-    /// - @p saved names a file that is gone, or was truncated: the file at the path from its
-    ///   beginning (reported);
+    /// - @p saved names a file that is gone, or was truncated, and a compressed file of the
+    ///   directory (find_compressed()) holds it: that file, decompressed, from the saved offset
+    ///   to its end, with the saved device, inode and fingerprint as its position; then the file
+    ///   at the path from its beginning;
+    /// - @p saved names a file that is gone, or was truncated, and no compressed file holds it:
+    ///   the file at the path from its beginning (reported);
     /// - no @p saved: @p where (the end means after the last complete line).
     /// A file that cannot be opened yet is reported and retried by poll().
     void start(const std::optional<file_position>& saved, start_at where);
@@ -149,8 +157,9 @@ public:
 
     /// Where a restart would continue: the current file and the start of its pending line.
     file_position position() const noexcept;
-    /// True when a file is open.
-    bool is_open() const noexcept { return fd_ >= 0; }
+    /// True when a file is open (or a compressed rotated file is being read, or was read to
+    /// its end and the file at the path is not there yet).
+    bool is_open() const noexcept { return fd_ >= 0 || gz_ != nullptr; }
     /// True when the path could not be opened at the last attempt.
     bool failing() const noexcept { return last_errno_ != 0; }
     const std::string& path() const noexcept { return path_; }
@@ -161,6 +170,7 @@ private:
     struct identity {
         std::uint64_t device = 0, inode = 0;
     };
+    struct compressed; // a compressed rotated file being read (zlib's gzFile)
     int open_path(identity* id);           // opens path_; reports failures; -1
     void try_start();
     void adopt(int fd, const identity& id, std::uint64_t offset);
@@ -168,6 +178,9 @@ private:
     void refresh_fingerprint() noexcept;
     void note_error(int err);
     bool rewritten(std::chrono::steady_clock::time_point now); // truncated (and maybe refilled)
+    bool start_compressed(int path_fd);    // saved_ is in a compressed file: read it first
+    std::size_t drain_compressed(line_handler& h);
+    std::size_t poll_compressed(line_handler& h, std::chrono::steady_clock::time_point now);
 
     std::string path_;
     std::function<void(const std::string&)> report_;
@@ -188,6 +201,7 @@ private:
     bool more_ = false;
     std::optional<file_position> saved_;
     start_at where_ = start_at::end;
+    std::unique_ptr<compressed> gz_;        // start(): the saved file, compressed, first
 };
 
 /// The device and inode of the file at @p path (following symbolic links), or std::nullopt.
@@ -196,6 +210,15 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> identity_of(const std::st
 /// A regular file in the directory of @p path whose device and inode are those given, other
 /// than @p path itself, or "".
 std::string find_by_inode(const std::string& path, std::uint64_t device, std::uint64_t inode);
+
+/// The compressed files (names ending in `.gz`) of the directory of @p path whose names start
+/// with the last component of @p path and are longer (`maillog.1.gz`,
+/// `maillog.20261203-113000.gz`), regular files, sorted by name.
+std::vector<std::string> compressed_candidates(const std::string& path);
+
+/// The fingerprint of @p head, the first bytes of a file (at least fingerprint_bytes of them
+/// unless the file is shorter), as file_fingerprint() computes it.
+std::uint64_t head_fingerprint(std::string_view head) noexcept;
 
 // ---- line_splitter templates ----
 

@@ -163,8 +163,9 @@ public:
         source& s = *current_;
         bool record = true;
         if (s.replay_to) {
-            if (s.replay_to->inode == next.inode && s.replay_to->device == next.device &&
-                next.offset <= s.replay_to->offset)
+            // The same file: device, inode and fingerprint (a file that reuses the inode of a
+            // rotated and compressed one is another file).
+            if (same_file(*s.replay_to, next) && next.offset <= s.replay_to->offset)
                 record = false;
             if (record || next.offset == s.replay_to->offset) s.replay_to.reset();
         }
@@ -185,7 +186,7 @@ public:
 
     void switched(const file_position& now) override {
         source& s = *current_;
-        if (s.replay_to && (s.replay_to->inode != now.inode || s.replay_to->device != now.device)) s.replay_to.reset();
+        if (s.replay_to && !same_file(*s.replay_to, now)) s.replay_to.reset();
         if (s.replay_to) return; // replaying the saved file: the registry keeps its position
         // The state file first: a kill between the two leaves a registry entry that does not
         // match the state's file, which a restart ignores.
@@ -211,6 +212,10 @@ public:
     }
 
 private:
+    static bool same_file(const file_position& a, const file_position& b) noexcept {
+        return a.device == b.device && a.inode == b.inode && a.fingerprint == b.fingerprint;
+    }
+
     void publish(source& s) {
         const ingest_counts& c = interpreter_.counts();
         s.lines_read.add(static_cast<std::int64_t>(c.lines - baseline_.lines));
