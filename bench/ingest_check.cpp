@@ -128,10 +128,11 @@ int main(int argc, char** argv) {
             snap = counters::read_snapshot(section);
         }
         std::printf("generator: %llu lines, %llu messages (%llu bounce notices), %llu recipients, %llu delivered, "
-                    "%llu deferrals, %llu bounced, %llu rejected, %llu connections, %zu channels\n",
+                    "%llu deferrals (%llu by error), %llu bounced, %llu rejected, %llu connections, %zu channels\n",
                     static_cast<unsigned long long>(tally.lines), static_cast<unsigned long long>(tally.messages),
                     static_cast<unsigned long long>(tally.notices), static_cast<unsigned long long>(tally.recipients),
                     static_cast<unsigned long long>(tally.delivered), static_cast<unsigned long long>(tally.deferrals),
+                    static_cast<unsigned long long>(tally.suspended),
                     static_cast<unsigned long long>(tally.bounced), static_cast<unsigned long long>(tally.rejected),
                     static_cast<unsigned long long>(tally.connections), tally.channels.size());
         const int bad = compare(snap, tally);

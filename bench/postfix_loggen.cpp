@@ -5,8 +5,10 @@
 // 1 to 8 recipients; each recipient is delivered, deferred (connection refused or a 4xx reply)
 // or bounced (5xx reply or an unresolvable domain); deferred messages are retried later in the
 // log (qmgr logs from= again), and expire after three tries; every bounce produces a notice
-// (a message of the bounce service) delivered to the sender. The tally follows the mapping of
-// docs/ingest-formats.mdoc line by line.
+// (a message of the bounce service) delivered to the sender. A refused connection makes the
+// destination dead for a while: its next recipients are deferred by error(8) ("delivery
+// temporarily suspended") without being tried. The tally follows the mapping of
+// counters-ingest(8), LOG FORMATS line by line.
 #include "postfix_loggen.hpp"
 
 #include <counters/options.hpp>
@@ -29,7 +31,7 @@ std::int64_t& postfix_tally::at(const std::string& channel, counters::counter c)
 void postfix_tally::write_json(std::ostream& out) const {
     out << "{\"lines\": " << lines << ", \"messages\": " << messages << ", \"notices\": " << notices
         << ", \"recipients\": " << recipients << ", \"rejected\": " << rejected << ", \"deferrals\": " << deferrals
-        << ", \"bounced\": " << bounced << ", \"delivered\": " << delivered << ", \"connections\": " << connections
+        << ", \"suspended\": " << suspended << ", \"bounced\": " << bounced << ", \"delivered\": " << delivered << ", \"connections\": " << connections
         << ", \"block_size\": " << counters::default_block_size << ",\n \"channels\": {";
     const char* sep = "\n";
     for (const auto& [name, v] : channels) {
@@ -75,7 +77,7 @@ struct service {
 
 struct instance {
     bool mx = false;
-    service smtpd, submission, pickup, smtp, relay, local, bounce, qmgr, cleanup, anvil;
+    service smtpd, submission, pickup, smtp, relay, local, bounce, qmgr, cleanup, anvil, error;
 };
 
 struct rcpt {
@@ -84,6 +86,7 @@ struct rcpt {
     std::size_t di = 0; ///< index of the domain in remote_domains (and its MX in relays)
     bool received = false;
     bool deferred = false;
+    const service* suspended = nullptr; ///< error(8) deferred it before any Received
 };
 
 struct message {
@@ -156,6 +159,7 @@ public:
             in.qmgr = mk(n, "", "qmgr", 1);
             in.cleanup = mk(n, "", "cleanup", 8);
             in.anvil = mk(n, "", "anvil", 1);
+            in.error = mk(n, "", "error", 2);
         }
     }
 
@@ -227,7 +231,7 @@ private:
         return {b, cs / 100 + (cs % 100 >= 50 ? 1 : 0)};
     }
 
-    // ---- tally (the recording calls of docs/ingest-formats.mdoc)
+    // ---- tally (the recording calls of counters-ingest(8), LOG FORMATS)
     static std::int64_t blocks(std::uint64_t size) { return counters::to_blocks(size, counters::default_block_size); }
     void add_row(const std::string& ch, counter m, counter r, counter b, std::int64_t n, std::uint64_t size) {
         t_.at(ch, m) += n;
@@ -417,6 +421,10 @@ private:
     int attempt(const message& m, rcpt& r, unsigned pid) {
         const service& s = *r.dest;
         const std::string& ch = s.channel;
+        if (s.smtp) {
+            const auto dead = dead_until_.find(s.tag + relay_addr(m, r.di));
+            if (dead != dead_until_.end() && clock_ < dead->second) return suspended(m, r, dead->first.substr(s.tag.size()));
+        }
         if (!r.received) {
             received(ch, m.size);
             r.received = true;
@@ -436,6 +444,8 @@ private:
             const std::string host = relay_addr(m, di);
             emit(s, pid, "connect to " + host + ": Connection refused");
             t_.at(ch, counter::out_assocs_failed) += 1;
+            // qmgr now sends this transport's mail for the host to error(8) for a while
+            dead_until_[s.tag + host] = clock_ + 1 + static_cast<std::int64_t>(r_.below(4));
             tail = "dsn=4.4.1, status=deferred (connect to " + host + ": Connection refused)";
         } else if (fate == 1) {
             tail = "dsn=4.7.1, status=deferred (host " + relay.substr(0, relay.find(':')) +
@@ -479,6 +489,24 @@ private:
         return fate;
     }
 
+    /// A destination found dead: error(8) defers the recipient without trying it. Attempted
+    /// on the error channel, not Received anywhere (the later real attempt receives it).
+    int suspended(const message& m, rcpt& r, std::string_view host) {
+        const service& e = m.in->error;
+        const auto [d, secs] = delay(m);
+        (void)secs;
+        emit(e, pid_of(e), cat(m.id, ": to=<", r.addr, ">, relay=none, delay=", d, ", delays=", d,
+                               "/0/0/0, dsn=4.4.1, status=deferred (delivery temporarily suspended: connect to ", host,
+                               ": Connection refused)"));
+        add_row(e.channel, counter::attempted_messages, counter::attempted_recipients, counter::attempted_blocks, 1,
+                m.size);
+        r.deferred = true;
+        if (!r.received) r.suspended = &e;
+        ++t_.deferrals;
+        ++t_.suspended;
+        return 1;
+    }
+
     static std::string relay_addr(const message& m, std::size_t di) {
         return std::string(m.in->mx ? std::string_view("hub.example.org[10.0.0.5]:25") : relays[di]);
     }
@@ -487,9 +515,11 @@ private:
         if (m.tries >= 3) {
             emit(m.in->qmgr, m.in->qmgr.pids[0], m.id + ": from=<" + m.sender + ">, status=expired, returned to sender");
             for (const rcpt& r : m.pending) {
-                add_row(r.dest->channel, counter::failed_messages, counter::failed_recipients, counter::failed_blocks, 1,
-                        m.size);
-                dequeued(r.dest->channel, m.size, 0, false);
+                // never tried by smtp (error deferrals only): received now, on error
+                const std::string& ch = r.received ? r.dest->channel : r.suspended->channel;
+                if (!r.received) received(ch, m.size);
+                add_row(ch, counter::failed_messages, counter::failed_recipients, counter::failed_blocks, 1, m.size);
+                dequeued(ch, m.size, 0, false);
                 ++t_.bounced;
             }
             m.pending.clear();
@@ -565,6 +595,7 @@ private:
     std::deque<message> retry_;
     std::vector<message> notices_;
     std::map<unsigned, std::string> last_id_of_pid_;
+    std::map<std::string, std::int64_t> dead_until_; ///< smtp tag + host: refused until then
     postfix_tally t_;
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A deterministic generator of realistic Postfix 3.x logs (classic syslog timestamps) for the
 // counters-ingest benchmark and its exactness test, with its own tally of the counters that
-// counters-ingest must record for them (the mapping of docs/ingest-formats.mdoc).
+// counters-ingest must record for them (the mapping of counters-ingest(8), LOG FORMATS).
 #pragma once
 
 #include <counters/counter.hpp>
@@ -26,6 +26,7 @@ struct postfix_tally {
     std::uint64_t recipients = 0;
     std::uint64_t rejected = 0;   ///< NOQUEUE: reject: RCPT lines
     std::uint64_t deferrals = 0;  ///< status=deferred lines
+    std::uint64_t suspended = 0;  ///< of which error(8) deferrals (delivery temporarily suspended)
     std::uint64_t bounced = 0;    ///< status=bounced lines and recipients expired
     std::uint64_t delivered = 0;  ///< status=sent lines
     std::uint64_t connections = 0;///< connect from lines

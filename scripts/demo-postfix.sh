@@ -136,4 +136,5 @@ echo "and recipients per source channel (smtpd, pickup, bounce) and, per deliver
 echo "(smtp), one message per recipient in Received and Delivered; deferred messages stay in"
 echo "smtp's Stored (the demo stops before their retry). Once a destination has refused a"
 echo "connection, Postfix defers the next messages for it without trying (its error transport:"
-echo "'delivery temporarily suspended'): those land on the channel error."
+echo "'delivery temporarily suspended'): those count as Attempted on the channel error, and"
+echo "in no channel's Received or Stored until a delivery agent really tries them."

@@ -82,4 +82,45 @@ inline std::vector<std::string> postfix_log() {
     };
 }
 
+/// Recipients deferred by the error and retry agents (a destination found dead), then
+/// delivered or expired; see counters-ingest(8), LOG FORMATS. Each message is 2100 bytes
+/// (3 blocks) from pickup, with one recipient.
+inline std::vector<std::string> postfix_error_log(const std::string& id, const std::vector<std::string>& steps) {
+    const std::string p = "Dec 03 05:37:12 mta postfix/";
+    std::vector<std::string> out = {
+        p + "pickup[15453]: " + id + ": uid=0 from=<a@mta.test>",
+        p + "qmgr[15454]: " + id + ": from=<a@mta.test>, size=2100, nrcpt=1 (queue active)",
+    };
+    for (const auto& s : steps) {
+        if (s == "error" || s == "retry")
+            out.push_back(p + s + "[15470]: " + id + ": to=<y@defer.test>, relay=none, delay=0.5, " +
+                          "delays=0.5/0/0/0, dsn=4.4.1, status=deferred (delivery temporarily suspended: connect to " +
+                          "127.0.0.1[127.0.0.1]:10027: Connection refused)");
+        else if (s == "smtp-deferred")
+            out.push_back(p + "smtp[15466]: " + id + ": to=<y@defer.test>, relay=none, delay=0.03, " +
+                          "delays=0.01/0/0.02/0, dsn=4.4.1, status=deferred (connect to 127.0.0.1[127.0.0.1]:10027: " +
+                          "Connection refused)");
+        else if (s == "smtp-sent")
+            out.push_back(p + "smtp[15471]: " + id + ": to=<y@defer.test>, relay=127.0.0.1[127.0.0.1]:10026, " +
+                          "delay=300, delays=300/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok)");
+        else if (s == "expired")
+            out.push_back(p + "qmgr[15454]: " + id + ": from=<a@mta.test>, status=expired, returned to sender");
+        else if (s == "again") // qmgr logs from= again at each retry
+            out.push_back(p + "qmgr[15454]: " + id + ": from=<a@mta.test>, size=2100, nrcpt=1 (queue active)");
+    }
+    out.push_back(p + "qmgr[15454]: " + id + ": removed");
+    return out;
+}
+
+/// The sequences of postfix_error_log() one after the other, each under its own queue id.
+inline std::vector<std::string> postfix_error_logs() {
+    std::vector<std::string> all;
+    for (const auto& part : {postfix_error_log("E0000000001", {"error", "again", "smtp-sent"}),
+                             postfix_error_log("E0000000002", {"error", "again", "expired"}),
+                             postfix_error_log("E0000000003", {"smtp-deferred", "again", "error", "again", "smtp-sent"}),
+                             postfix_error_log("E0000000004", {"retry", "again", "smtp-deferred", "expired"})})
+        all.insert(all.end(), part.begin(), part.end());
+    return all;
+}
+
 } // namespace ingest_test

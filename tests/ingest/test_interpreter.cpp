@@ -203,6 +203,11 @@ TEST_CASE("interpreter: save/load across two interpreters equals one run (postfi
     round_trip(log_format::postfix, postfix_log(), false);
 }
 
+TEST_CASE("interpreter: save/load across two interpreters equals one run (postfix error/retry deferrals)",
+          "[interpreter][state]") {
+    round_trip(log_format::postfix, postfix_error_logs(), false);
+}
+
 TEST_CASE("interpreter: save/load across two interpreters equals one run (msgserver)", "[interpreter][state]") {
     round_trip(log_format::msgserver, ms_lines(ms_events(12)), true);
 }

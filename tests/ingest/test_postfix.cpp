@@ -143,3 +143,78 @@ TEST_CASE("postfix: expiry, cleanup rejects and local forwarding", "[postfix]") 
     CHECK(local->get(counter::submitted_blocks) == 4);
     CHECK(local->get(counter::delivered_messages) == 1);
 }
+
+namespace {
+const want pickup_one = {
+    {counter::submitted_messages, 1}, {counter::submitted_recipients, 1}, {counter::submitted_blocks, 3}};
+const want attempted_one = {
+    {counter::attempted_messages, 1}, {counter::attempted_recipients, 1}, {counter::attempted_blocks, 3}};
+/// @p w plus one row (messages, recipients, 3 blocks) of each counter triple in @p rows.
+want with(want w, std::initializer_list<counter> rows) {
+    for (const counter m : rows) {
+        const auto i = static_cast<std::size_t>(m);
+        w[m] += 1;
+        w[static_cast<counter>(i + 1)] += 1;
+        w[static_cast<counter>(i + 2)] += 3;
+    }
+    return w;
+}
+} // namespace
+
+TEST_CASE("postfix: an error deferral, then smtp delivers: Received on smtp only, Stored 0", "[postfix][error]") {
+    temp_writer w;
+    interpreter in(w.sec, log_format::postfix, channel_map{});
+    feed(in, postfix_error_log("E0000000001", {"error", "again", "smtp-sent"}));
+    const auto s = w.snap();
+    expect_channel(s, "pickup", pickup_one);
+    expect_channel(s, "error", attempted_one);
+    expect_channel(s, "smtp",
+                   with({{counter::queue_time, 300}, {counter::queue_count, 1}, {counter::out_assocs, 1}},
+                        {counter::received_messages, counter::delivered_messages}));
+    CHECK(s.channels.size() == 3);
+    CHECK(skipped_total(in.counts()) == 0);
+}
+
+TEST_CASE("postfix: an error deferral, then qmgr expiry: Received at expiry on error, Stored 0", "[postfix][error]") {
+    temp_writer w;
+    interpreter in(w.sec, log_format::postfix, channel_map{});
+    const auto lines = postfix_error_log("E0000000002", {"error", "again", "expired"});
+    feed(in, lines, 0, 3);
+    // the deferral alone: Attempted, nothing received or stored anywhere
+    expect_channel(w.snap(), "error", attempted_one);
+    feed(in, lines, 3);
+    const auto s = w.snap();
+    expect_channel(s, "pickup", pickup_one);
+    expect_channel(s, "error",
+                   with({{counter::queue_count, 1}},
+                        {counter::attempted_messages, counter::received_messages, counter::failed_messages,
+                         counter::delivered_messages}));
+    CHECK(s.channels.size() == 2);
+}
+
+TEST_CASE("postfix: smtp deferral, error deferral, smtp delivers: Stored 0 on both", "[postfix][error]") {
+    temp_writer w;
+    interpreter in(w.sec, log_format::postfix, channel_map{});
+    feed(in, postfix_error_log("E0000000003", {"smtp-deferred", "again", "error", "again", "smtp-sent"}));
+    const auto s = w.snap();
+    expect_channel(s, "pickup", pickup_one);
+    expect_channel(s, "error", attempted_one);
+    expect_channel(s, "smtp",
+                   with({{counter::queue_time, 300}, {counter::queue_count, 1}, {counter::out_assocs, 1}},
+                        {counter::received_messages, counter::attempted_messages, counter::delivered_messages}));
+    CHECK(s.channels.size() == 3);
+}
+
+TEST_CASE("postfix: retry deferral, smtp deferral, qmgr expiry: fails on smtp, Stored 0", "[postfix][error]") {
+    temp_writer w;
+    interpreter in(w.sec, log_format::postfix, channel_map{});
+    feed(in, postfix_error_log("E0000000004", {"retry", "again", "smtp-deferred", "expired"}));
+    const auto s = w.snap();
+    expect_channel(s, "pickup", pickup_one);
+    expect_channel(s, "retry", attempted_one);
+    expect_channel(s, "smtp",
+                   with({{counter::queue_count, 1}},
+                        {counter::received_messages, counter::attempted_messages, counter::failed_messages,
+                         counter::delivered_messages}));
+    CHECK(s.channels.size() == 3);
+}

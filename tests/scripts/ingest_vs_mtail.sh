@@ -23,7 +23,7 @@ for t in counters-ingest mtail pflogsumm; do
 done
 grep -Eq '^counters-ingest / mtail: [0-9.]+x the rate' "$out" || fail "no ratio to mtail"
 grep -Eq '^counters-ingest / pflogsumm: [0-9.]+x the rate' "$out" || fail "no ratio to pflogsumm"
-grep -q '^ok: every counter of the 11 channels equals the generator' "$out" || fail "the ingest run is not exact"
+grep -q '^ok: every counter of the 13 channels equals the generator' "$out" || fail "the ingest run is not exact"
 grep -q '^log: 50[0-9][0-9] lines' "$out" || fail "log size"
 [ "$fails" = 0 ] || exit 1
 echo "PASS"

@@ -82,7 +82,8 @@ private:
 
 /// Per-recipient state of a message.
 struct rcpt_state {
-    std::string channel;   ///< default name of the channel that last attempted it
+    std::string channel;   ///< default name of the channel that received or last attempted it (Postfix:
+                           ///< before any Received, the error/retry/qmgr channel that deferred it)
     bool received = false; ///< Received already recorded on that channel
     bool deferred = false; ///< a temporary failure was recorded (no first-attempt figures)
 };

@@ -183,12 +183,17 @@ private:
     }
 
     /// `QUEUEID: from=<...>, status=expired, returned to sender`: every recipient still
-    /// queued fails.
+    /// queued fails, on the channel that received it (or, never received, that last deferred it).
     static outcome expired(std::string_view id, recorder& rec, inflight& table) {
         message_state* m = table.find(id);
         if (m == nullptr) return outcome::ignore();
         bool any = false;
         for (auto it = m->rcpts.begin(); it != m->rcpts.end();) {
+            // deferred by error/retry/qmgr only: received now, on the channel that deferred it
+            if (!it->second.received && !it->second.channel.empty()) {
+                rec.enqueued({}, it->second.channel, 1, m->size);
+                it->second.received = true;
+            }
             if (it->second.received) {
                 rec.failed(it->second.channel, 1, m->size);
                 rec.dequeued(it->second.channel, 1, m->size, 0, false);
@@ -221,8 +226,18 @@ private:
         std::string_view to = strip_angles(*to_f);
         if (to.empty()) to = *to_f; // "<>": kept as is (the state has no empty names)
         rcpt_state& r = m.rcpts[std::string(to)];
+        // qmgr, error(8) and retry(8) defer a recipient without trying it (a dead destination,
+        // an unavailable transport): Attempted on their own channel, and the recipient is not
+        // received anywhere yet; r.channel remembers that channel for an expiry that follows.
+        const bool pseudo = program == "qmgr" || program == "error" || program == "retry";
+        if (pseudo && status == "deferred") {
+            rec.deferred(ch, 1, m.size);
+            r.deferred = true;
+            if (!r.received) r.channel = ch;
+            return outcome::ok();
+        }
         std::string dest = ch;
-        if ((program == "qmgr" || program == "error") && !r.channel.empty()) dest = r.channel;
+        if (pseudo && !r.channel.empty()) dest = r.channel;
         if (!r.received) {
             rec.enqueued({}, dest, 1, m.size);
             r.received = true;
