@@ -242,7 +242,7 @@ void file_follower::try_start() {
         const std::string old = find_by_inode(path_, saved_->device, saved_->inode);
         const int ofd = old.empty() ? -1 : open_read(old);
         if (ofd >= 0) {
-            if ((saved_->offset == 0 || file_fingerprint(ofd) == saved_->fingerprint) &&
+            if ((saved_->fingerprint == 0 || file_fingerprint(ofd) == saved_->fingerprint) &&
                 size_of(ofd) >= saved_->offset) {
                 if (fd >= 0) ::close(fd);
                 report_(path_ + ": rotated while stopped; reading " + old + " from offset " +
@@ -270,7 +270,7 @@ void file_follower::try_start() {
         return;
     }
     if (saved_) {
-        if ((saved_->offset == 0 || file_fingerprint(fd) == saved_->fingerprint) && size_of(fd) >= saved_->offset) {
+        if ((saved_->fingerprint == 0 || file_fingerprint(fd) == saved_->fingerprint) && size_of(fd) >= saved_->offset) {
             adopt(fd, id, saved_->offset);
         } else if (!start_compressed(fd)) {
             report_(path_ + ": not the file read before the stop (truncated or rewritten); reading it from its beginning");
