@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ingest_test {
@@ -91,22 +92,27 @@ inline std::vector<std::string> postfix_error_log(const std::string& id, const s
         p + "pickup[15453]: " + id + ": uid=0 from=<a@mta.test>",
         p + "qmgr[15454]: " + id + ": from=<a@mta.test>, size=2100, nrcpt=1 (queue active)",
     };
+    // line(PROGRAM, TEXT): one line of PROGRAM about the message (appended, no temporaries).
+    const auto line = [&](std::string_view program, std::string_view text) {
+        std::string l = p;
+        l.append(program).append(": ").append(id).append(": ").append(text);
+        out.push_back(std::move(l));
+    };
     for (const auto& s : steps) {
         if (s == "error" || s == "retry")
-            out.push_back(p + s + "[15470]: " + id + ": to=<y@defer.test>, relay=none, delay=0.5, " +
-                          "delays=0.5/0/0/0, dsn=4.4.1, status=deferred (delivery temporarily suspended: connect to " +
-                          "127.0.0.1[127.0.0.1]:10027: Connection refused)");
+            line(s + "[15470]",
+                 "to=<y@defer.test>, relay=none, delay=0.5, delays=0.5/0/0/0, dsn=4.4.1, status=deferred "
+                 "(delivery temporarily suspended: connect to 127.0.0.1[127.0.0.1]:10027: Connection refused)");
         else if (s == "smtp-deferred")
-            out.push_back(p + "smtp[15466]: " + id + ": to=<y@defer.test>, relay=none, delay=0.03, " +
-                          "delays=0.01/0/0.02/0, dsn=4.4.1, status=deferred (connect to 127.0.0.1[127.0.0.1]:10027: " +
-                          "Connection refused)");
+            line("smtp[15466]", "to=<y@defer.test>, relay=none, delay=0.03, delays=0.01/0/0.02/0, dsn=4.4.1, "
+                                "status=deferred (connect to 127.0.0.1[127.0.0.1]:10027: Connection refused)");
         else if (s == "smtp-sent")
-            out.push_back(p + "smtp[15471]: " + id + ": to=<y@defer.test>, relay=127.0.0.1[127.0.0.1]:10026, " +
-                          "delay=300, delays=300/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok)");
+            line("smtp[15471]", "to=<y@defer.test>, relay=127.0.0.1[127.0.0.1]:10026, delay=300, "
+                                "delays=300/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok)");
         else if (s == "expired")
-            out.push_back(p + "qmgr[15454]: " + id + ": from=<a@mta.test>, status=expired, returned to sender");
+            line("qmgr[15454]", "from=<a@mta.test>, status=expired, returned to sender");
         else if (s == "again") // qmgr logs from= again at each retry
-            out.push_back(p + "qmgr[15454]: " + id + ": from=<a@mta.test>, size=2100, nrcpt=1 (queue active)");
+            line("qmgr[15454]", "from=<a@mta.test>, size=2100, nrcpt=1 (queue active)");
     }
     out.push_back(p + "qmgr[15454]: " + id + ": removed");
     return out;
