@@ -104,8 +104,9 @@ else
     echo "pflogsumm: not installed (apt-get install pflogsumm); skipped"
 fi
 
-rate() { awk -v n="$n" -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
+# A time of 0.00 s is below /usr/bin/time's 10 ms resolution (a small LINES): no rate.
+rate() { awk -v n="$n" -v t="$1" 'BEGIN { if (t > 0) printf "%.0f", n / t; else printf "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else printf "n/a (under 10 ms)" }'; }
 printf '%-16s %9s %9s %9s %14s %14s\n' tool "best s" "median s" "cpu s" "lines/s best" "lines/s median"
 for t in "${tools[@]}"; do
     printf '%-16s %9s %9s %9s %14s %14s\n' "$t" "${best[$t]}" "${median[$t]}" "${cpu[$t]}" "$(rate "${best[$t]}")" \
@@ -114,9 +115,9 @@ done
 if [ -n "${median[counters-ingest]:-}" ]; then
     for t in mtail pflogsumm; do
         [ -n "${median[$t]:-}" ] || continue
-        echo "counters-ingest / $t: $(ratio "${best[$t]}" "${best[counters-ingest]}")x the rate (best)," \
-             "$(ratio "${median[$t]}" "${median[counters-ingest]}")x (median)," \
-             "$(ratio "${cpu[$t]}" "${cpu[counters-ingest]}")x per CPU second"
+        echo "counters-ingest / $t: $(ratio "${best[$t]}" "${best[counters-ingest]}") the rate (best)," \
+             "$(ratio "${median[$t]}" "${median[counters-ingest]}") (median)," \
+             "$(ratio "${cpu[$t]}" "${cpu[counters-ingest]}") per CPU second"
     done
     echo
     echo "counters of the first counters-ingest run against the generator's tally:"
