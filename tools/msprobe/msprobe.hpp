@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
