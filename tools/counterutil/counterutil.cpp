@@ -83,24 +83,27 @@ std::string dump(const nlohmann::json& j, int indent) { return counters::tools::
 
 // ---- -l ----
 
+/// An object's name, creation time, schema and instance names, as `-l -json` and
+/// `-l -o OBJ -json` list it.
+nlohmann::json object_json(const object_values& o) {
+    nlohmann::json fields = nlohmann::json::array();
+    for (const auto& f : o.schema) {
+        nlohmann::json fj = {{"name", f.name}, {"kind", counters::to_string(f.kind)}, {"size", f.size}};
+        if (f.per_process) fj["per_process"] = true;
+        fields.push_back(std::move(fj));
+    }
+    nlohmann::json instances = nlohmann::json::array();
+    for (const auto& in : o.instances) instances.push_back(in.name);
+    return {{"name", o.name}, {"created", o.created}, {"fields", std::move(fields)}, {"instances", std::move(instances)}};
+}
+
 void list(const std::string& name, bool json, std::ostream& out) {
     const registry_snapshot snap = counters::read_registry(name);
     counters::tools::warn_untrusted(std::cerr, "counterutil", "registry", name, snap.info.distrust);
     const auto& i = snap.info;
     if (json) {
         nlohmann::json objects = nlohmann::json::array();
-        for (const auto& o : snap.objects) {
-            nlohmann::json fields = nlohmann::json::array();
-            for (const auto& f : o.schema) {
-                nlohmann::json fj = {{"name", f.name}, {"kind", counters::to_string(f.kind)}, {"size", f.size}};
-                if (f.per_process) fj["per_process"] = true;
-                fields.push_back(std::move(fj));
-            }
-            nlohmann::json instances = nlohmann::json::array();
-            for (const auto& in : o.instances) instances.push_back(in.name);
-            objects.push_back({{"name", o.name}, {"created", o.created}, {"fields", std::move(fields)},
-                               {"instances", std::move(instances)}});
-        }
+        for (const auto& o : snap.objects) objects.push_back(object_json(o));
         nlohmann::json doc = {
             {"format_version", 1},
             {"registry",
@@ -212,21 +215,7 @@ void list_object(const std::string& name, const std::string& object, bool json, 
     counters::tools::warn_untrusted(std::cerr, "counterutil", "registry", name, snap.info.distrust);
     const object_values& o = find_object(snap, object);
     if (json) {
-        nlohmann::json fields = nlohmann::json::array();
-        for (const auto& f : o.schema) {
-            nlohmann::json fj = {{"name", f.name}, {"kind", counters::to_string(f.kind)}, {"size", f.size}};
-            if (f.per_process) fj["per_process"] = true;
-            fields.push_back(std::move(fj));
-        }
-        nlohmann::json instances = nlohmann::json::array();
-        for (const auto& in : o.instances) instances.push_back(in.name);
-        const nlohmann::json doc = {{"format_version", 1},
-                                    {"registry", snap.info.name},
-                                    {"object",
-                                     {{"name", o.name},
-                                      {"created", o.created},
-                                      {"fields", std::move(fields)},
-                                      {"instances", std::move(instances)}}}};
+        const nlohmann::json doc = {{"format_version", 1}, {"registry", snap.info.name}, {"object", object_json(o)}};
         out << dump(doc, 2) << '\n';
         return;
     }

@@ -323,6 +323,18 @@ bool file_follower::start_compressed(int path_fd) {
     return false;
 }
 
+std::size_t file_follower::feed(line_handler& h, std::size_t n) {
+    std::size_t lines = 0;
+    const file_position base = position();
+    split_.feed(std::string_view(buf_.data(), n), [&](std::string_view text, bool truncated, std::uint64_t next) {
+        file_position p = base;
+        p.offset = next;
+        h.line(text, truncated, p);
+        ++lines;
+    });
+    return lines;
+}
+
 std::size_t file_follower::drain_compressed(line_handler& h) {
     std::size_t lines = 0;
     std::size_t read_now = 0;
@@ -353,14 +365,7 @@ std::size_t file_follower::drain_compressed(line_handler& h) {
             break;
         }
         read_now += static_cast<std::size_t>(n);
-        const file_position base = position();
-        split_.feed(std::string_view(buf_.data(), static_cast<std::size_t>(n)),
-                    [&](std::string_view text, bool truncated, std::uint64_t next) {
-                        file_position p = base;
-                        p.offset = next;
-                        h.line(text, truncated, p);
-                        ++lines;
-                    });
+        lines += feed(h, static_cast<std::size_t>(n));
     }
     return lines;
 }
@@ -402,14 +407,7 @@ std::size_t file_follower::drain(line_handler& h) {
         if (n == 0) break;
         read_now += static_cast<std::size_t>(n);
         refresh_fingerprint();
-        const file_position base = position();
-        split_.feed(std::string_view(buf_.data(), static_cast<std::size_t>(n)),
-                    [&](std::string_view text, bool truncated, std::uint64_t next) {
-                        file_position p = base;
-                        p.offset = next;
-                        h.line(text, truncated, p);
-                        ++lines;
-                    });
+        lines += feed(h, static_cast<std::size_t>(n));
     }
     return lines;
 }

@@ -175,6 +175,8 @@ private:
     void try_start();
     void adopt(int fd, const identity& id, std::uint64_t offset);
     std::size_t drain(line_handler& h);    // reads fd_ to its end
+    /// Hands the complete lines of the first @p n bytes of buf_ to @p h; returns how many.
+    std::size_t feed(line_handler& h, std::size_t n);
     void refresh_fingerprint() noexcept;
     void note_error(int err);
     bool rewritten(std::chrono::steady_clock::time_point now); // truncated (and maybe refilled)
