@@ -273,7 +273,7 @@ TEST_CASE("a missing section: empty MTA-MIB tables, the applTable row says down"
     CHECK(appl[0].get(10) == nullptr);
 }
 
-TEST_CASE("applLastChange is the section's creation or last clear; applUptime its creation") {
+TEST_CASE("applLastChange is the section's creation or last clear, applUptime its creation") {
     snapshot s = synthetic({0});
     s.section.created = 1600;
     s.section.cleared = 1700;
