@@ -53,7 +53,9 @@ void say(int priority, const std::string& message) {
     snmp_log(priority, "counters-snmpd: %s\n", message.c_str());
 }
 
-/// The current mapping, refreshed from shared memory at most once per cache interval.
+/// The current mapping, read from shared memory again when a table's cache loads and the
+/// last read is more than a moment old: the tables loaded by one request burst share one
+/// snapshot, and a table's rows are never more than --cache seconds plus that moment old.
 class model {
 public:
     explicit model(const options& opt) : opt_(opt) {
@@ -63,7 +65,7 @@ public:
 
     const tables& current() {
         const auto t = std::chrono::steady_clock::now();
-        if (!loaded_ || t - refreshed_ >= std::chrono::seconds(opt_.cache)) {
+        if (!loaded_ || t - refreshed_ >= std::chrono::milliseconds(200)) {
             refresh();
             refreshed_ = t;
             loaded_ = true;
@@ -79,7 +81,8 @@ private:
             section = read_snapshot(opt_.section);
         } catch (const std::exception& e) {
             if (up_ || !reported_) {
-                say(LOG_WARNING, std::string(e.what()) + ": serving empty MTA-MIB tables, applOperStatus down");
+                // The library's text may quote the name as given: escaped, as the tools do.
+                say(LOG_WARNING, ct::escape_name(e.what()) + ": serving empty MTA-MIB tables, applOperStatus down");
                 down_since_ = reported_ ? now : start_;
             }
             up_ = false;
