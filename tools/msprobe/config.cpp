@@ -365,6 +365,7 @@ private:
             return;
         }
         auto& p = probes_[*svc];
+        const std::size_t before = problems_.size();
         if (field == "port") {
             port(v, p.port);
             return;
@@ -382,7 +383,7 @@ private:
             unknown();
             return;
         }
-        probe_lines_[*svc].emplace_back(number_, key_);
+        if (problems_.size() == before) probe_lines_[*svc].emplace_back(number_, key_);
     }
 };
 
