@@ -193,3 +193,13 @@ TEST_CASE("msprobe config: an unreadable file is a config_error naming it") {
         CHECK(std::string(e.what()) == "/nonexistent/msprobe.conf: cannot read: No such file or directory");
     }
 }
+
+TEST_CASE("msprobe config: the sample configuration in contrib/ parses") {
+    const config c = load_config(MSPROBE_SAMPLE_CONF);
+    REQUIRE(c.probes.size() == 1);
+    CHECK(c.probes[0].instance() == "smtp_127.0.0.1_25");
+    REQUIRE(c.partitions.size() == 1);
+    CHECK(c.partitions[0].path == "/var/mail");
+    CHECK(c.queuedir == "/var/spool/postfix");
+    CHECK_FALSE(c.autorestart);
+}
