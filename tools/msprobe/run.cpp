@@ -210,14 +210,15 @@ int run(const options& opt) {
         log(log_level::warning, "both checks are off (statinterval 0): msprobe only waits for a reload");
     if (!opt.once && !opt.foreground) daemonize();
 
-    // The signals that steer the loop are taken synchronously with sigtimedwait(), between
-    // rounds: a stop or reload that arrives during a check takes effect when it ends.
+    // The daemon takes the signals that steer it synchronously with sigtimedwait(), between
+    // rounds: a stop or reload that arrives during a check takes effect when it ends. A
+    // --once round keeps their default actions (SIGINT and SIGTERM end it at once).
     sigset_t steer;
     sigemptyset(&steer);
     sigaddset(&steer, SIGHUP);
     sigaddset(&steer, SIGTERM);
     sigaddset(&steer, SIGINT);
-    ::sigprocmask(SIG_BLOCK, &steer, nullptr);
+    if (!opt.once) ::sigprocmask(SIG_BLOCK, &steer, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
 
     registry reg(cfg.registry);
