@@ -344,7 +344,7 @@ TEST_CASE("alarm: crossing below (disk space), warning interval 0 never repeats"
     CHECK(k.pending() == 0);
     k.record(measurement{alarm_id::diskavail, "primary", 9.6, t0 + 7200}); // under; shown as 10
     CHECK(k.pending() == 1);
-    k.record(measurement{alarm_id::diskavail, "primary", 2, t0 + 7200 + 1000 * 86400});
+    k.record(measurement{alarm_id::diskavail, "primary", 2, t0 + 7200 + std::int64_t{1000} * 86400});
     CHECK(k.pending() == 1); // no repeat with an interval of 0
     const fields f = read(reg.name(), "diskavail.primary");
     CHECK(f.count_over == 2);
@@ -382,7 +382,7 @@ TEST_CASE("alarm: --once rounds continue from the registry, a reset timeReset re
         alarm_keeper k(r, cfg, {});
         k.record(response(40, t0 + 600)); // still over, 10 min later: no second notice
         CHECK(k.pending() == 0);
-        k.record(response(40, t0 + 24 * 3600)); // 24 h, the default interval: repeat
+        k.record(response(40, t0 + std::int64_t{24} * 3600)); // 24 h, the default interval: repeat
         CHECK(k.pending() == 1);
         CHECK(k.flush(t0) == 0);
     }
@@ -396,10 +396,10 @@ TEST_CASE("alarm: --once rounds continue from the registry, a reset timeReset re
     {
         counters::registry r(reg.name());
         alarm_keeper k(r, cfg, {});
-        k.record(response(35, t0 + 25 * 3600));
+        k.record(response(35, t0 + std::int64_t{25} * 3600));
     }
     f = read(reg.name(), "serverresponse.smtp_127.0.0.1_25");
-    CHECK(f.reset == t0 + 25 * 3600);
+    CHECK(f.reset == t0 + std::int64_t{25} * 3600);
     CHECK(f.low == 35);
     CHECK(f.high == 35);
     CHECK(f.count_over == 4);

@@ -95,7 +95,7 @@ public:
             if (errno != EINTR) {
                 const std::string why = errno_text();
                 ::close(fd);
-                throw spool_error{"cannot lock " + dir_ + ": " + why};
+                throw spool_error{std::string("cannot lock ").append(dir_).append(": ").append(why)};
             }
         }
         return fd;
@@ -176,20 +176,20 @@ public:
                 if (n <= 0) {
                     const std::string why = errno_text();
                     ::unlink(tmp.c_str());
-                    throw spool_error{"cannot write " + tmp + ": " + why};
+                    throw spool_error{std::string("cannot write ").append(tmp).append(": ").append(why)};
                 }
                 done += static_cast<std::size_t>(n);
             }
             if (::fsync(fd.get()) != 0) {
                 const std::string why = errno_text();
                 ::unlink(tmp.c_str());
-                throw spool_error{"cannot write " + tmp + ": " + why};
+                throw spool_error{std::string("cannot write ").append(tmp).append(": ").append(why)};
             }
         }
         if (::rename(tmp.c_str(), path_.c_str()) != 0) {
             const std::string why = errno_text();
             ::unlink(tmp.c_str());
-            throw spool_error{"cannot rename " + tmp + " to " + path_ + ": " + why};
+            throw spool_error{std::string("cannot rename ").append(tmp).append(" to ").append(path_).append(": ").append(why)};
         }
         const fd_guard dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (dir.get() >= 0) ::fsync(dir.get());
