@@ -45,7 +45,9 @@ wait_listen() {
 # serve PORT SHELL_COMMAND: socat runs the command for each connection on 127.0.0.1:PORT,
 # with the connection as its standard input and output.
 serve() {
-    socat "TCP-LISTEN:$1,bind=127.0.0.1,reuseaddr,fork" "SYSTEM:$2" 2>>"$D/socat.err" &
+    # The command goes in a script: socat's address syntax takes ',', ':', '[' and '!' for its own.
+    printf '%s\n' "$2" >"$D/serve.$1.sh"
+    socat "TCP-LISTEN:$1,bind=127.0.0.1,reuseaddr,fork" "EXEC:bash $D/serve.$1.sh" 2>>"$D/socat.err" &
     PIDS+=($!)
     wait_listen "$1"
 }

@@ -48,6 +48,8 @@ TEST_CASE("msprobe config: an empty file gives the documented defaults") {
     CHECK_FALSE(c.autorestart);
     CHECK(c.autorestart_timeout == 600);
     CHECK(c.server_instance.empty());
+    CHECK(c.notice.timeout == 30);
+    CHECK(c.statedir.empty());
 }
 
 TEST_CASE("msprobe config: every key is read") {
@@ -77,7 +79,9 @@ TEST_CASE("msprobe config: every key is read") {
                            "Store.Partition.Second.Path = /srv/mail 2\n"
                            "local.autorestart = yes\n"
                            "local.autorestart.timeout = 900\n"
-                           "local.serverroot = /opt/mail server\n");
+                           "local.serverroot = /opt/mail server\n"
+                           "alarm.msgalarmnoticetimeout = 7.5\n"
+                           "local.msprobe.statedir = /var/lib/msprobe-test\n");
     CHECK(c.notice.host == "mail.example.com");
     CHECK(c.notice.port == 2525);
     CHECK(c.notice.rcpt == "ops@example.com");
@@ -115,6 +119,8 @@ TEST_CASE("msprobe config: every key is read") {
     CHECK(c.autorestart);
     CHECK(c.autorestart_timeout == 900);
     CHECK(c.server_instance == "/opt/mail server");
+    CHECK(c.notice.timeout == 7.5);
+    CHECK(c.statedir == "/var/lib/msprobe-test");
 }
 
 TEST_CASE("msprobe config: every problem is listed as FILE:LINE: KEY: what") {

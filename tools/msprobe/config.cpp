@@ -313,6 +313,8 @@ private:
             address(v, n.rcpt);
         } else if (key == "alarm.msgalarmnoticesender") {
             address(v, n.sender);
+        } else if (key == "alarm.msgalarmnoticetimeout") {
+            if (auto d = number(v, 0.001, 3600, " seconds")) n.timeout = *d;
         } else if (key.rfind("alarm.diskavail.", 0) == 0) {
             alarm_key(key.substr(16), v, cfg_.diskavail, true);
         } else if (key.rfind("alarm.serverresponse.", 0) == 0) {
@@ -338,6 +340,8 @@ private:
             yes_no(v, cfg_.autorestart);
         } else if (key == "local.autorestart.timeout") {
             if (auto t = integer(v, 0, 31536000, " seconds")) cfg_.autorestart_timeout = *t;
+        } else if (key == "local.msprobe.statedir") {
+            path(v, cfg_.statedir);
         } else if (key == "local.serverroot") {
             text(v, cfg_.server_instance, true);
         } else if (key == "local.schedule.msprobe" || key == "local.schedule.msprobe.enable" ||
