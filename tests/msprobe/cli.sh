@@ -80,6 +80,28 @@ rc=$?
 [ "$rc" = 0 ] || fail "SIGTERM: exit $rc, not 0"
 grep -q '^msprobe: stopping (SIGTERM)' "$D/daemon.log" || fail "no 'stopping' line"
 
+# Without -f: the command returns at once (0) and the daemon goes on in the background.
+{ good | sed 's/^store.partition.a.path = .*/store.partition.bg.path = \/tmp/'; } >"$D/bg.conf"
+"$MSPROBE" --config "$D/bg.conf" --registry "$REG" 2>"$D/bg.log"
+rc=$?
+[ "$rc" = 0 ] || fail "msprobe without -f exited $rc"
+BGP=
+for _ in $(seq 1 100); do
+    BGP=$(pgrep -f -- "--config $D/bg.conf --registry $REG")
+    [ -n "$BGP" ] && grep -q '^msprobe: disk bg ' "$D/bg.log" && break
+    sleep 0.05
+done
+if [ -n "$BGP" ]; then
+    PIDS+=("$BGP")
+    [ "$(ps -o sid= -p "$BGP" | tr -d ' ')" = "$BGP" ] || fail "the background daemon is not in a session of its own"
+    grep -q '^msprobe: disk bg ' "$D/bg.log" || fail "the background daemon did not measure"
+    kill -TERM "$BGP"
+    for _ in $(seq 1 100); do kill -0 "$BGP" 2>/dev/null || break; sleep 0.05; done
+    kill -0 "$BGP" 2>/dev/null && fail "the background daemon did not stop on SIGTERM"
+else
+    fail "no background daemon"
+fi
+
 # A restart: the probe of a closed port runs the service's command, which writes a file.
 PORT=$(free_port)
 cat >"$D/restart.conf" <<CONF

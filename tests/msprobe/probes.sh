@@ -18,6 +18,8 @@ serve "$POP" "printf '+OK socat POP3\r\n'; read -r l; echo \"\$l\" >>$D/pop.hear
 serve "$HTTP" "read -r l; echo \"\$l\" >>$D/http.heard; printf 'HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'"
 serve "$SILENT" "sleep 20"
 serve "$GARBAGE" "printf 'SSH-2.0-OpenSSH_9.2\r\n'; sleep 1"
+SLOW=$(free_port)
+serve "$SLOW" "sleep 0.6; printf '+OK slow POP3\r\n'; read -r l"
 
 cat >"$D/msprobe.conf" <<CONF
 alarm.diskavail.statinterval = 0
@@ -73,6 +75,9 @@ alarm.msgalarmnoticehost = 127.0.0.1
 alarm.msgalarmnoticeport = $DEADMAIL
 local.probe.smtp.host = 127.0.0.1
 local.probe.smtp.port = $GARBAGE
+local.probe.pop.host = 127.0.0.1
+local.probe.pop.port = $SLOW
+local.probe.pop.warningthreshold = 0.25
 CONF
 echo "local.msprobe.statedir = $D" >>"$D/garbage.conf"
 "$MSPROBE" --once --config "$D/garbage.conf" --registry "$REG" 2>"$D/garbage.log" || fail "garbage: msprobe exited $?"
@@ -80,6 +85,11 @@ v=$(field serverresponse "smtp_127.0.0.1_$GARBAGE.responseTime")
 [ "$v" = -2 ] || fail "garbage: responseTime '$v', not -2"
 grep -q "^msprobe: warning: smtp_127.0.0.1_$GARBAGE: garbage: not a greeting: SSH-2.0-OpenSSH_9.2 (recorded -2)" \
     "$D/garbage.log" || fail "garbage: no garbage line in the log"
+# A slow answer: a time, and a warning over the service's own warning threshold.
+v=$(field serverresponse "pop_127.0.0.1_$SLOW.responseTime")
+[[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 600 ] && [ "$v" -lt 2000 ] || fail "slow: responseTime '$v' is not about 0.6 s"
+grep -qE "^msprobe: warning: pop_127.0.0.1_$SLOW: answered in 0\.[6-9][0-9]* s, over the warning threshold of 0\.25 s\$" \
+    "$D/garbage.log" || fail "slow: no warning line over the threshold"
 # The first round's values are still there, untouched.
 [ "$(field serverresponse "ldap_127.0.0.1_$CLOSED.responseTime")" = -1 ] || fail "the first round's values changed"
 finish probes
