@@ -104,9 +104,9 @@ printf '%s\n' "Subject: ALARM: percentage mail partition diskspace available of 
     "Subject: NORMAL: percentage mail partition diskspace available of \"$D/part\" is N" \
     "Subject: NORMAL: server response time in seconds of \"$SMTP\" is 0" | sort >"$D/want"
 diff -u "$D/want" "$D/subjects" >&2 || fail "the subjects differ"
-for pct in $(grep -h '^Subject: .*diskspace available' "$D"/dump/* | sed 's/.* is //'); do
-    [[ "$pct" =~ ^[0-9]+$ ]] && [ "$pct" -le 100 ] || fail "disk percentage '$pct'"
-done
+while read -r pct; do
+    if ! [[ "$pct" =~ ^[0-9]+$ ]] || [ "$pct" -gt 100 ]; then fail "disk percentage '$pct'"; fi
+done < <(grep -h '^Subject: .*diskspace available' "$D"/dump/* | sed 's/.* is //')
 F=$(grep -l '^Subject: ALARM: server response' "$D"/dump/* | head -1)
 if [ -n "$F" ]; then
     sed '1,/^Subject: /d' "$F" | sed -n '/^Server instance: /,$p' | sed '/^$/d' >"$D/body"
