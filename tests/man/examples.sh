@@ -4,8 +4,8 @@
 # (issue 11, item 8), and fails on any exit status the example does not document.
 #
 # usage: examples.sh MAN_DIR TOOL_DIR...
-#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim and
-#   counters-ingest; they
+#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim,
+#   counters-ingest and msprobe; they
 #   come first in PATH, so the examples run exactly as printed.
 #
 # What is a command (from the mdoc source, in EXAMPLES only):
@@ -29,7 +29,7 @@ MAN=$1
 shift
 for d in "$@"; do PATH="$d:$PATH"; done
 export PATH
-for tool in counters qm counterutil imsimta mta-sim counters-ingest; do
+for tool in counters qm counterutil imsimta mta-sim counters-ingest msprobe; do
     command -v "$tool" >/dev/null || { echo "examples: $tool not found in the tool directories" >&2; exit 1; }
 done
 
@@ -79,6 +79,8 @@ SUBSTITUTIONS=(
     '/tmp/replay.state' "$T/replay.state"
     # counters-ingest(8): the ingester started just before registers its object in a moment
     '^counterutil -o ingest' 'sleep 1; counterutil -o ingest'
+    # msprobe(8): its configuration, written by setup in the test's directory
+    '/etc/msprobe.conf' "$T/msprobe.conf"
 )
 declare -A SUBST_USED=()
 
@@ -94,6 +96,7 @@ declare -A SKIP_USED=()
 DAEMONS=(
     'counters-ingest.8' 'counters-ingest --format postfix --channel-map /etc/counters-ingest.map /var/log/mail.log'
     'counters-ingest.8' 'counters-ingest --format postfix journal &'
+    'msprobe.8' 'msprobe -f --config /etc/msprobe.conf &'
 )
 declare -A DAEMON_USED=()
 
@@ -208,6 +211,18 @@ LOG
 06-Oct-2003 00:24:03.66 tcp_local ims-ms E 5 user@example.com rfc822;a@example.org a@example.org <1@example.com>
 06-Oct-2003 00:24:04.10 ims-ms D 5 user@example.com rfc822;a@example.org a@example.org <1@example.com>
 LOG
+    # msprobe(8): the test's own directories as partition and queue, and an SMTP probe of
+    # port 1, where nothing listens (recorded as refused); the alarm notices go to port 1 as
+    # well and wait in the test's directory.
+    cat >"$T/msprobe.conf" <<CONF
+store.partition.primary.path = $T/work
+local.queuedir = $COUNTERS_QUEUE
+local.probe.smtp.host = 127.0.0.1
+local.probe.smtp.port = 1
+alarm.msgalarmnoticehost = 127.0.0.1
+alarm.msgalarmnoticeport = 1
+local.msprobe.statedir = $T
+CONF
 }
 
 # run_command PAGE LINE COMMAND INPUT_FILE

@@ -141,8 +141,7 @@ public:
     /// Mails what the alarm side has queued; reaps ended restart commands.
     void flush() {
         try {
-            const std::size_t left = keeper_.flush(now_s());
-            if (left > 0) log_(log_level::warning, std::to_string(left) + " notice(s) not sent yet: kept for the next round");
+            keeper_.flush(now_s()); // it logs what it could not send
         } catch (const std::exception& e) {
             log_(log_level::error, std::string("cannot mail the notices: ") + e.what());
         }
