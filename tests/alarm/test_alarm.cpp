@@ -529,3 +529,28 @@ TEST_CASE("alarm: where the unsent notices are kept") {
     CHECK(notice_spool_path(c, "counters_registry") == "/run/msprobe/counters_registry.notices");
     CHECK(notice_spool_path(c, "/var/lib/counters/reg") == "/run/msprobe/_var_lib_counters_reg.notices");
 }
+
+TEST_CASE("alarm: no usable file of unsent notices, the daemon keeps them in memory and says what is lost") {
+    pacific();
+    const temp_registry reg("alarm");
+    const temp_dir dir;
+    fake_smtp server; // down at first
+    config cfg = test_config(dir.path() + "/missing/parent", server.port());
+    counters::registry r(reg.name());
+    log_lines log;
+    {
+        alarm_keeper k(r, cfg, log.fn());
+        k.record(response(20, t0));
+        CHECK(log.has(log_level::error, "alarm notice kept in memory only (cannot create " + dir.path() +
+                                            "/missing/parent: No such file or directory)"));
+        CHECK(k.pending() == 1);
+        CHECK(k.flush(t0) == 1); // server down: still in memory
+        CHECK(k.pending() == 1);
+        server.start();
+        CHECK(k.flush(t0 + 600) == 0);
+        CHECK(server.messages().size() == 1);
+        k.record(response(1, t0 + 1200)); // NORMAL, never sent
+    }
+    CHECK(log.has(log_level::error, "1 alarm notice(s) lost: cannot create " + dir.path() + "/missing/parent"));
+    CHECK(server.messages().size() == 1);
+}

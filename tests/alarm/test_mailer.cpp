@@ -55,6 +55,15 @@ TEST_CASE("mailer: HELO when EHLO is refused, a 251 recipient is accepted") {
     CHECK(server.messages().size() == 1);
 }
 
+TEST_CASE("mailer: a host name without a dot greets with the address literal") {
+    fake_smtp server;
+    server.start();
+    smtp_options o = to(server);
+    o.helo = "vm";
+    CHECK(smtp_send(o, {{"a@x", "b@y", "x\n"}}) == std::vector<std::string>{""});
+    CHECK(server.commands().at(0) == "EHLO [127.0.0.1]");
+}
+
 TEST_CASE("mailer: each refusal names its step and the server's reply") {
     const auto port_of = [](const fake_smtp& f) { return "127.0.0.1:" + std::to_string(f.port()); };
     {

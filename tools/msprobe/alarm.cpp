@@ -317,7 +317,28 @@ alarm_keeper::alarm_keeper(registry& reg, const config& cfg, log_fn log)
     }
 }
 
-alarm_keeper::~alarm_keeper() = default;
+alarm_keeper::~alarm_keeper() {
+    // Notices the spool file could not take: one last try, else say plainly they are lost.
+    try {
+        impl& d = *impl_;
+        if (d.memory.empty()) return;
+        const std::size_t n = d.memory.size();
+        std::string why;
+        try {
+            const fd_guard lock(d.file.lock(true));
+            std::string aside;
+            std::vector<queued> all = d.file.load(aside);
+            for (queued& q : d.memory) all.push_back(std::move(q));
+            d.file.store(all);
+            return;
+        } catch (const spool_error& e) {
+            why = e.what;
+        }
+        d.say(log_level::error, std::to_string(n) + " alarm notice(s) lost: " + why);
+    } catch (...) {
+        // A destructor must not throw; nothing more can be done.
+    }
+}
 
 void alarm_keeper::reconfigure(const config& cfg) {
     const std::string path = notice_spool_path(cfg, impl_->reg.name());

@@ -78,7 +78,9 @@ std::string clf_time(std::int64_t when);
 struct smtp_options {
     std::string host = "localhost";
     std::uint16_t port = 25;
-    std::string helo = "localhost"; ///< the EHLO/HELO argument
+    /// The EHLO/HELO argument when it is a domain (has a dot); otherwise this end's address
+    /// literal ("[127.0.0.1]"), which servers that insist on a fully qualified name take.
+    std::string helo = "localhost";
     double timeout = 30;            ///< seconds for the connection and for each reply
 };
 

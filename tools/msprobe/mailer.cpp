@@ -3,12 +3,14 @@
 // on every reply; every reply code checked (RFC 5321).
 #include "alarm_side.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -125,6 +127,28 @@ public:
     }
 
     std::string where() const { return opt_.host + ":" + std::to_string(opt_.port); }
+
+    // The EHLO argument: the configured name when it is a domain (has a dot), else this end's
+    // address literal ("[127.0.0.1]", "[IPv6:::1]"), which servers that want a fully
+    // qualified name also take (RFC 5321 4.1.4).
+    std::string helo_name() const {
+        if (opt_.helo.find('.') != std::string::npos) return opt_.helo;
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        std::array<char, INET6_ADDRSTRLEN> buf{};
+        if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+            if (ss.ss_family == AF_INET &&
+                ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr, buf.data(), buf.size()) != nullptr) {
+                return std::string("[") + buf.data() + "]";
+            }
+            if (ss.ss_family == AF_INET6 &&
+                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr, buf.data(), buf.size()) !=
+                    nullptr) {
+                return std::string("[IPv6:") + buf.data() + "]";
+            }
+        }
+        return opt_.helo.empty() ? "localhost" : opt_.helo;
+    }
     const std::string& error() const { return error_; }
 
 private:
@@ -243,11 +267,12 @@ std::vector<std::string> smtp_send(const smtp_options& opt, const std::vector<ou
         if (!c.open()) throw smtp_failure{c.error()};
         try {
             expect(c, "greeting", 220);
-            c.send("EHLO " + opt.helo + "\r\n", "EHLO");
+            const std::string helo = c.helo_name();
+            c.send("EHLO " + helo + "\r\n", "EHLO");
             std::string text;
             const int code = c.reply("EHLO", text);
             if (code != 250) {
-                c.send("HELO " + opt.helo + "\r\n", "HELO");
+                c.send("HELO " + helo + "\r\n", "HELO");
                 expect(c, "HELO", 250);
             }
         } catch (const refused& r) {
