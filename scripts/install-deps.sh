@@ -10,7 +10,7 @@ packages=(
   libedit-dev libsystemd-dev zlib1g-dev systemd systemd-journal-remote mandoc procps util-linux
   clang-14 libclang-rt-14-dev clang-tidy-14
   postfix swaks pflogsumm mtail
-  socat
+  socat dovecot-imapd dovecot-pop3d
 )
 
 missing=()
@@ -34,5 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
   echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
 fi
+# Dovecot (the real IMAP and POP3 servers of msprobe's tests) is started by its package only
+# where a service manager runs; the tests start private instances of their own.
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
