@@ -10,7 +10,7 @@ packages=(
   libedit-dev libsystemd-dev zlib1g-dev systemd systemd-journal-remote mandoc procps util-linux
   clang-14 libclang-rt-14-dev clang-tidy-14
   postfix swaks pflogsumm mtail
-  socat dovecot-imapd dovecot-pop3d
+  socat dovecot-imapd dovecot-pop3d python3
 )
 
 missing=()
@@ -34,7 +34,8 @@ export DEBIAN_FRONTEND=noninteractive
 if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
   echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
 fi
-# Dovecot (the real IMAP and POP3 servers of msprobe's tests) is started by its package only
-# where a service manager runs; the tests start private instances of their own.
+# Dovecot: the real IMAP and POP3 servers of msprobe's tests, which start private instances
+# of their own on 127.0.0.1. Where a service manager runs, the package also starts the
+# system's Dovecot (ports 143 and 110); the tests do not use it.
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
