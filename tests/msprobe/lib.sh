@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Sourced by msprobe's shell tests: a private directory and registry name, a stop-everything
 # trap, free ports, and servers started with socat.
 #   MSPROBE COUNTERUTIL   the programs under test (set by the caller)
