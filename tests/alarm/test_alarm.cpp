@@ -494,6 +494,9 @@ TEST_CASE("alarm: a registry with no room left still mails the notice") {
     k.record(response(99, t0, "smtp_b_25")); // no instance for it
     CHECK(log.has(log_level::error, "alarm serverresponse.smtp_b_25: cannot record it in the registry"));
     k.record(response(98, t0 + 1, "smtp_b_25")); // the memory state: still over, no second notice
+    CHECK(std::count_if(log.lines.begin(), log.lines.end(), [](const auto& l) {
+              return l.second.find("cannot record it in the registry") != std::string::npos;
+          }) == 1); // said once, not every round
     CHECK(k.flush(t0) == 0);
     REQUIRE(server.messages().size() == 1);
     CHECK(server.messages()[0].find("of \"smtp_b_25\" is 99") != std::string::npos);

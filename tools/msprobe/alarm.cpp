@@ -205,6 +205,7 @@ private:
 // registry could not hold (table full): its notices still go out.
 struct alarm_slot {
     bool bound = false;
+    bool bind_failure_logged = false; // said once, not every round
     counter_field count_over, count_sent;
     gauge_field current, high, low, state;
     time_field last_set, last_warning, reset, state_changed;
@@ -281,8 +282,11 @@ struct alarm_keeper::impl {
         try {
             s.bind(object.instance(name));
         } catch (const std::exception& e) {
-            say(log_level::error, "alarm " + name + ": cannot record it in the registry (" + e.what() +
-                                      "); its state is kept in memory only");
+            if (!s.bind_failure_logged) {
+                say(log_level::error, "alarm " + name + ": cannot record it in the registry (" + e.what() +
+                                          "); its state is kept in memory only");
+                s.bind_failure_logged = true;
+            }
         }
     }
 
