@@ -11,6 +11,7 @@ packages=(
   clang-14 libclang-rt-14-dev clang-tidy-14
   postfix swaks pflogsumm mtail
   libsnmp-dev snmpd snmp
+  socat dovecot-imapd dovecot-pop3d python3
 )
 
 missing=()
@@ -34,5 +35,8 @@ export DEBIAN_FRONTEND=noninteractive
 if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
   echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
 fi
+# Dovecot: the real IMAP and POP3 servers of msprobe's tests, which start private instances
+# of their own on 127.0.0.1. Where a service manager runs, the package also starts the
+# system's Dovecot (ports 143 and 110); the tests do not use it.
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

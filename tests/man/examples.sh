@@ -5,7 +5,7 @@
 #
 # usage: examples.sh MAN_DIR TOOL_DIR...
 #   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim,
-#   counters-ingest and counters-snmpd; they
+#   counters-ingest, counters-snmpd and msprobe; they
 #   come first in PATH, so the examples run exactly as printed.
 #
 # What is a command (from the mdoc source, in EXAMPLES only):
@@ -29,7 +29,7 @@ MAN=$1
 shift
 for d in "$@"; do PATH="$d:$PATH"; done
 export PATH
-for tool in counters qm counterutil imsimta mta-sim counters-ingest counters-snmpd; do
+for tool in counters qm counterutil imsimta mta-sim counters-ingest counters-snmpd msprobe; do
     command -v "$tool" >/dev/null || { echo "examples: $tool not found in the tool directories" >&2; exit 1; }
 done
 
@@ -84,6 +84,8 @@ SUBSTITUTIONS=(
     # counters-snmpd(8): not the machine's snmpd (a subagent would register the MTA-MIB in
     # it), but a socket of the test's where no master listens: the subagent keeps trying
     '--agentx /var/agentx/master' "--agentx $T/agentx-master"
+    # msprobe(8): its configuration, written by setup in the test's directory
+    '/etc/msprobe.conf' "$T/msprobe.conf"
 )
 declare -A SUBST_USED=()
 
@@ -104,6 +106,7 @@ DAEMONS=(
     'counters-ingest.8' 'counters-ingest --format postfix --channel-map /etc/counters-ingest.map /var/log/mail.log'
     'counters-ingest.8' 'counters-ingest --format postfix journal &'
     'counters-snmpd.8' 'counters-snmpd -f --agentx /var/agentx/master'
+    'msprobe.8' 'msprobe -f --config /etc/msprobe.conf &'
 )
 declare -A DAEMON_USED=()
 
@@ -218,6 +221,18 @@ LOG
 06-Oct-2003 00:24:03.66 tcp_local ims-ms E 5 user@example.com rfc822;a@example.org a@example.org <1@example.com>
 06-Oct-2003 00:24:04.10 ims-ms D 5 user@example.com rfc822;a@example.org a@example.org <1@example.com>
 LOG
+    # msprobe(8): the test's own directories as partition and queue, and an SMTP probe of
+    # port 1, where nothing listens (recorded as refused); the alarm notices go to port 1 as
+    # well and wait in the test's directory.
+    cat >"$T/msprobe.conf" <<CONF
+store.partition.primary.path = $T/work
+local.queuedir = $COUNTERS_QUEUE
+local.probe.smtp.host = 127.0.0.1
+local.probe.smtp.port = 1
+alarm.msgalarmnoticehost = 127.0.0.1
+alarm.msgalarmnoticeport = 1
+local.msprobe.statedir = $T
+CONF
 }
 
 # run_command PAGE LINE COMMAND INPUT_FILE

@@ -46,6 +46,9 @@ struct notice_settings {
     std::uint16_t port = 25;
     std::string rcpt = "Postmaster@localhost";
     std::string sender = "Postmaster@localhost";
+    /// Seconds the mailer waits for the connection and for each SMTP reply (not one of the
+    /// original's parameters; `alarm.msgalarmnoticetimeout` if the parser offers it).
+    double timeout = 30;
 };
 
 /// The services msprobe can probe.
@@ -84,6 +87,9 @@ struct config {
     std::int64_t autorestart_timeout = 600;  ///< `local.autorestart.timeout`, seconds
     std::string server_instance;             ///< `local.serverroot`: "Server instance:" line
     std::string registry;                    ///< registry name ("" = default)
+    /// Directory of the file of unsent alarm notices (`local.msprobe.statedir`); "" = beside
+    /// a file-backed registry, else /var/lib/msprobe (alarm_side.hpp: notice_spool_path()).
+    std::string statedir;
 };
 
 /// A configuration file that cannot be used. what() lists every problem, one per line, as
