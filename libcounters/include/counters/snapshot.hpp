@@ -48,6 +48,9 @@ struct COUNTERS_API channel_values {
     std::int64_t current_out = 0; ///< open outbound associations of live writer processes
     std::int64_t last_in = 0;     ///< last inbound activity, seconds since the epoch (0: none)
     std::int64_t last_out = 0;    ///< last outbound activity (0: none)
+    /// Index of the channel's slot in the section (0-based): fixed at registration and
+    /// stable for the section's life, even when a registration in progress leaves a gap.
+    std::uint32_t slot = 0;
 
     std::int64_t get(counter c) const noexcept { return value[index(c)]; }
     std::int64_t min(counter c) const noexcept { return minimum[index(c)]; }

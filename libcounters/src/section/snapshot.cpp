@@ -85,6 +85,7 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
             throw error(errc::corrupt, name,
                         "corrupt section: channel slot " + std::to_string(i) + " has a bad name");
         copy_channel(s, v);
+        v.slot = i;
         index_of[i] = static_cast<std::uint32_t>(snap.channels.size());
         snap.channels.push_back(std::move(v));
     }
