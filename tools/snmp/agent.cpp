@@ -6,7 +6,8 @@
 // snapshot of the section serves every request for --cache seconds), its free hook empties
 // it. GETNEXT/GETBULK look rows up in tdata's sorted container (a walk is linear, not
 // quadratic); columns that no row can fill are left out of the table's valid columns, and
-// the sparse-table helper skips the rows of a column that lack a value (noSuchInstance).
+// the table helper's sparse-table step skips the rows of a column that lack a value
+// (noSuchInstance).
 #include "mib.hpp"
 #include "snmpd.hpp"
 
@@ -195,7 +196,7 @@ int handle_table(netsnmp_mib_handler* /*handler*/, netsnmp_handler_registration*
         if (const value* v = r->get(info->colnum)) {
             set_value(req->requestvb, *v);
         } else {
-            // noSuchInstance; in a GETNEXT the sparse-table helper goes on with the next row.
+            // noSuchInstance; in a GETNEXT the table helper goes on with the next row.
             netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
         }
     }
@@ -226,21 +227,20 @@ void register_table(table_context& t, unsigned cache_seconds) {
         cols->list_count = static_cast<char>(def.served.size());
         cols->details.list = list;
         info->valid_columns = cols;
-    } else {
-        info->min_column = def.min_column;
     }
-    // tdata, then the sparse table helper in front of the table helper (netsnmp_tdata_register
-    // without the sparse part), then the cache in front of the tdata.
-    netsnmp_inject_handler(reg, netsnmp_get_tdata_handler(t.data));
-    if (netsnmp_sparse_table_register(reg, info) != MIB_REGISTERED_OK)
-        throw std::runtime_error(std::string("cannot register ") + def.name);
+    // The chain, outermost first: cache, table helper, table container, tdata, ours:
+    // netsnmp_tdata_register() with the cache in front of everything, so that the rows are
+    // loaded before the container looks them up. The table helper skips the noSuchInstance
+    // of a GETNEXT itself (its sparse-table step).
     std::vector<oid> cache_root(def.oid.begin(), def.oid.end());
     netsnmp_cache* cache = netsnmp_cache_create(static_cast<int>(cache_seconds), load_table, free_table,
                                                 cache_root.data(), static_cast<int>(cache_root.size()));
     if (cache == nullptr) throw std::runtime_error("cannot create the cache of " + std::string(def.name));
     cache->magic = &t;
     cache->flags = NETSNMP_CACHE_DONT_INVALIDATE_ON_SET;
-    netsnmp_inject_handler_before(reg, netsnmp_cache_handler_get(cache), TABLE_TDATA_NAME);
+    if (netsnmp_tdata_register(reg, t.data, info) != MIB_REGISTERED_OK)
+        throw std::runtime_error(std::string("cannot register ") + def.name);
+    netsnmp_inject_handler(reg, netsnmp_cache_handler_get(cache));
 }
 
 } // namespace
