@@ -21,6 +21,7 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -203,6 +204,29 @@ int handle_table(netsnmp_mib_handler* /*handler*/, netsnmp_handler_registration*
     return SNMP_ERR_NOERROR;
 }
 
+/// In front of the table helper: a GET of a column that no row serves is noSuchInstance
+/// under the OID asked for. (With valid_columns, net-snmp's table helper moves such a GET to
+/// the next valid column and truncates the OID to that column, so the answer named another
+/// object: `.28.2.1.12 = No Such Instance` for a GET of `.28.2.1.12.1.1`.)
+int guard_columns(netsnmp_mib_handler* handler, netsnmp_handler_registration* reg,
+                  netsnmp_agent_request_info* reqinfo, netsnmp_request_info* requests) {
+    if (reqinfo->mode == MODE_GET) {
+        const table_def& def = definition(static_cast<const table_context*>(handler->myvoid)->id);
+        const std::size_t entry = reg->rootoid_len, column = entry + 1;
+        for (netsnmp_request_info* req = requests; req != nullptr; req = req->next) {
+            const netsnmp_variable_list* vb = req->requestvb;
+            if (req->processed != 0 || vb->name_length <= column + 1 || vb->name[entry] != 1 ||
+                snmp_oid_compare(vb->name, entry, reg->rootoid, entry) != 0)
+                continue;
+            const oid c = vb->name[column];
+            if (c >= def.min_column && c <= def.max_column &&
+                !std::binary_search(def.served.begin(), def.served.end(), static_cast<unsigned>(c)))
+                netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
+        }
+    }
+    return netsnmp_call_next_handler(handler, reg, reqinfo, requests);
+}
+
 /// Registers table @p t (read-only, with its cache in front).
 void register_table(table_context& t, unsigned cache_seconds) {
     const table_def& def = definition(t.id);
@@ -241,6 +265,10 @@ void register_table(table_context& t, unsigned cache_seconds) {
     if (netsnmp_tdata_register(reg, t.data, info) != MIB_REGISTERED_OK)
         throw std::runtime_error(std::string("cannot register ") + def.name);
     netsnmp_inject_handler(reg, netsnmp_cache_handler_get(cache));
+    netsnmp_mib_handler* guard = netsnmp_create_handler("counters_columns", guard_columns);
+    if (guard == nullptr) throw std::runtime_error("out of memory");
+    guard->myvoid = &t;
+    netsnmp_inject_handler(reg, guard);
 }
 
 } // namespace
