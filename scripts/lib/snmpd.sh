@@ -19,6 +19,9 @@
 #                       EXIT trap too (it does nothing when nothing runs)
 #   snmpd_restart       stops it and starts it again on the same port, socket and config
 #   snmpd_wait [SECS]   waits (at most SECS, default 10) until it answers on SNMPD_PORT
+#   SNMPD_EXCLUDE       (set before a start or restart) more modules to leave out, comma
+#                       separated (e.g. hrSWRunTable,hrSWRunPerfTable: bench/snmp_walk.sh
+#                       serves that table through an `snmpd -X` subagent instead)
 #
 # snmpd runs as `snmpd -f -Lo -C -c CONF -m "" -I -smux,mta_sendmail -p PIDFILE`: only our
 # config; no MIB files; no SMUX; and without Debian's built-in mta_sendmail module, which
@@ -38,7 +41,8 @@ snmpd_free_udp_port() {
 # Writes the config and starts snmpd once, in the background (-f: the pid is ours).
 snmpd__launch() {
     SNMP_PERSISTENT_DIR=$SNMPD_DIR/persist SNMPCONFPATH=$SNMPD_DIR/conf \
-        snmpd -f -Lo -C -c "$SNMPD_CONF" -m "" -I -smux,mta_sendmail -p "$SNMPD_DIR/snmpd.pid" \
+        snmpd -f -Lo -C -c "$SNMPD_CONF" -m "" -I "-smux,mta_sendmail${SNMPD_EXCLUDE:+,$SNMPD_EXCLUDE}" \
+        -p "$SNMPD_DIR/snmpd.pid" \
         >>"$SNMPD_LOG" 2>&1 &
     SNMPD_PID=$!
 }
