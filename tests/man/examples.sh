@@ -4,8 +4,8 @@
 # (issue 11, item 8), and fails on any exit status the example does not document.
 #
 # usage: examples.sh MAN_DIR TOOL_DIR...
-#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim and
-#   counters-ingest; they
+#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim,
+#   counters-ingest and counters-snmpd; they
 #   come first in PATH, so the examples run exactly as printed.
 #
 # What is a command (from the mdoc source, in EXAMPLES only):
@@ -29,7 +29,7 @@ MAN=$1
 shift
 for d in "$@"; do PATH="$d:$PATH"; done
 export PATH
-for tool in counters qm counterutil imsimta mta-sim counters-ingest; do
+for tool in counters qm counterutil imsimta mta-sim counters-ingest counters-snmpd; do
     command -v "$tool" >/dev/null || { echo "examples: $tool not found in the tool directories" >&2; exit 1; }
 done
 
@@ -79,6 +79,9 @@ SUBSTITUTIONS=(
     '/tmp/replay.state' "$T/replay.state"
     # counters-ingest(8): the ingester started just before registers its object in a moment
     '^counterutil -o ingest' 'sleep 1; counterutil -o ingest'
+    # counters-snmpd(8): not the machine's snmpd (a subagent would register the MTA-MIB in
+    # it), but a socket of the test's where no master listens: the subagent keeps trying
+    '--agentx /var/agentx/master' "--agentx $T/agentx-master"
 )
 declare -A SUBST_USED=()
 
@@ -87,6 +90,10 @@ declare -A SUBST_USED=()
 SKIPPED=(
     'libcounters.3' 'c++ -std=c++17 prog.cpp $(pkg-config --cflags --libs counters)'
     'needs an installed libcounters (its pkg-config file) and the program of the example; the consumer test (tests/consumer) builds against the installed package'
+    'counters-snmpd.8' 'snmpwalk -v2c -c public -On localhost .1.3.6.1.2.1.28.2.1.25'
+    'needs an snmpd with master agentx and the subagent connected to it; the real-snmpd test of counters-snmpd walks the same table'
+    'counters-snmpd.8' 'snmpget -v2c -c public -On localhost .1.3.6.1.2.1.27.1.1.6.1'
+    'needs an snmpd with master agentx and the subagent connected to it; the real-snmpd test of counters-snmpd reads the same column'
 )
 declare -A SKIP_USED=()
 
@@ -94,6 +101,7 @@ declare -A SKIP_USED=()
 DAEMONS=(
     'counters-ingest.8' 'counters-ingest --format postfix --channel-map /etc/counters-ingest.map /var/log/mail.log'
     'counters-ingest.8' 'counters-ingest --format postfix journal &'
+    'counters-snmpd.8' 'counters-snmpd -f --agentx /var/agentx/master'
 )
 declare -A DAEMON_USED=()
 

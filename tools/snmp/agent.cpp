@@ -125,6 +125,8 @@ struct table_context {
     table_id id = table_id::mta;
     model* source = nullptr;
     netsnmp_tdata* data = nullptr;
+    /// The table's registration info (net-snmp's to free at shutdown: calloc'd).
+    netsnmp_table_registration_info* info = nullptr;
     std::vector<row> rows;
 };
 
@@ -236,6 +238,7 @@ void register_table(table_context& t, unsigned cache_seconds) {
         def.name, handle_table, root.data(), root.size(), HANDLER_CAN_RONLY);
     t.data = netsnmp_tdata_create_table(def.name, 0);
     auto* info = static_cast<netsnmp_table_registration_info*>(calloc(1, sizeof(netsnmp_table_registration_info)));
+    t.info = info;
     if (reg == nullptr || t.data == nullptr || info == nullptr)
         throw std::runtime_error(std::string("cannot register ") + def.name + ": out of memory");
     for (unsigned i = 0; i < def.index_count; ++i)
@@ -311,6 +314,8 @@ int run(const options& opt) {
     say(LOG_INFO, "AgentX subagent for section " + ct::escape_name(opt.section) + " started (socket " +
                       (opt.agentx.empty() ? std::string("default") : opt.agentx) + ", ping every " +
                       std::to_string(ping) + " s)");
+
+    (void)source.current(); // reads the section now, so the log tells its state at once
 
     while (!ct::stop_requested()) agent_check_and_process(1);
 
