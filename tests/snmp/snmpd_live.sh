@@ -4,7 +4,9 @@
 # UDP port, config and AgentX socket). Through the master, with snmpbulkwalk, snmpwalk and
 # snmpget (numeric OIDs: -On -Oe -Ot):
 #   1. the section missing: empty MTA-MIB tables, applOperStatus down(2)
-#   2. a section of block size 1000 filled by mta-sim, plus a channel set to 2^32 + 5 and one
+#   2. a section of block size 1000 filled by mta-sim (and its IMAP and POP servers, whose
+#      registry objects are applTable rows 2 and 3, equal to counterutil's figures), plus a
+#      channel set to 2^32 + 5 and one
 #      set to -5: every served column equals `counters -show -format=json` converted as
 #      counters-snmpd(8) says (walk_check), both with GETBULK and GETNEXT walks; the big values
 #      wrap (Counter32) and clamp (Gauge32); columns the section cannot fill are
@@ -14,9 +16,9 @@
 #   5. `counters -delete`: empty tables, applOperStatus down, the subagent alive
 #   6. `counters -create`: rows back within the cache interval + 1 s; filled again, equal
 # Then SIGTERM: the subagent exits 0. Nothing is left behind (trap).
-# usage: snmpd_live.sh SOURCE_DIR COUNTERS_SNMPD COUNTERS MTA_SIM FILL_SECTION WALK_CHECK
+# usage: snmpd_live.sh SOURCE_DIR COUNTERS_SNMPD COUNTERS MTA_SIM FILL_SECTION WALK_CHECK COUNTERUTIL
 set -u
-src=$1 subagent=$2 counters=$3 sim=$4 fill=$5 check=$6
+src=$1 subagent=$2 counters=$3 sim=$4 fill=$5 check=$6 counterutil=$7
 . "$src/tests/lib/need.sh"
 for t in snmpd snmpget snmpwalk snmpbulkwalk ss; do
     command -v "$t" >/dev/null 2>&1 || missing "$t is not installed (packages snmpd, snmp)"
@@ -24,7 +26,7 @@ done
 . "$src/scripts/lib/snmpd.sh"
 
 S="ctest_snmp_live_$$"
-R="ctest_snmp_live_reg_$$" # never created: no service rows
+R="ctest_snmp_live_reg_$$"
 TMP=$(mktemp -d)
 CACHE=1 PING=2
 sub_pid=
@@ -112,16 +114,40 @@ within 10 "subagent registered (applOperStatus down: no section)" is $APPL.1.1.6
     { cat "$TMP/subagent.log"; exit 1; }
 agent_hi=$(date +%s)
 expect $APPL.1.1.2.1 "STRING: \"$S\"" "applName without a section"
+expect $APPL.1.1.5.1 "No Such Instance currently exists at this OID" "applUptime without a section"
+expect $APPL.1.1.10.1 "No Such Instance currently exists at this OID" "applAccumulatedInboundAssociations without a section"
 walk "$TMP/empty" || fail "walk without a section: $(cat "$TMP/empty.err")"
 grep -q "^$MTA\." "$TMP/empty" && fail "MTA-MIB rows without a section: $(head -3 "$TMP/empty")"
 
 # 2. A section: block size 1000 (K-octets are not blocks), mta-sim's mix, big values.
 "$counters" --section "$S" -create -block_size=1000 || fail "counters -create"
-"$sim" --section "$S" --no-servers --processes 2 --messages 300 --seed 7 -q || fail "mta-sim"
+"$sim" --section "$S" --registry "$R" --processes 2 --messages 300 --seed 7 -q || fail "mta-sim"
 "$fill" "$S" set big 4294967301 || fail "fill_section set big"   # 2^32 + 5
 "$fill" "$S" set neg -5 || fail "fill_section set neg"
 changed=$(date +%s)
 equal "filled" || { echo "subagent log:"; cat "$TMP/subagent.log"; }
+# The registry's imapstat and popstat: applTable rows 2 and 3, as counterutil shows them.
+for obj in imapstat:2 popstat:3; do
+    name=${obj%:*} idx=${obj#*:}
+    "$counterutil" -o "$name" -n 1 -r "$R" >"$TMP/cu" 2>&1 || { fail "counterutil -o $name: $(cat "$TMP/cu")"; continue; }
+    field() { awk -F': ' -v f="global.$1 " 'index($0, f) == 1 { print $2 }' "$TMP/cu"; }
+    printf '%s\n' "$APPL.1.1.2.$idx = STRING: \"$name\"" "$APPL.1.1.3.$idx = \"\"" "$APPL.1.1.5.$idx = [0-9]+" \
+        "$APPL.1.1.8.$idx = Gauge32: $(field numCurrentConnections)" \
+        "$APPL.1.1.10.$idx = Counter32: $(field numConnections)" "$APPL.1.1.12.$idx = [0-9]+" >"$TMP/want_svc"
+    grep -E "^\\$APPL\\.1\\.1\\.[0-9]+\\.$idx = " "$TMP/bulk" >"$TMP/got_svc"
+    same_svc=1
+    [ "$(wc -l <"$TMP/got_svc")" = 6 ] || same_svc=0
+    while IFS=$'\t' read -r want got; do
+        re=${want//./\\.}
+        [[ $got =~ ^$re$ ]] || same_svc=0
+    done < <(paste "$TMP/want_svc" "$TMP/got_svc")
+    if [ "$same_svc" = 0 ]; then
+        fail "applTable row $idx ($name) differs from counterutil:"
+        diff "$TMP/want_svc" "$TMP/got_svc"
+    else
+        echo "ok: applTable row $idx equals counterutil -o $name"
+    fi
+done
 slot_of() { # slot_of NAME: its group index (its position in the JSON, from 1)
     grep -o '"name": "[^"]*"' "$TMP/section.json" | tail -n +2 | grep -n "\"$1\"" | cut -d: -f1
 }

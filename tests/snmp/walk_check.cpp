@@ -43,7 +43,8 @@ struct expected {
     std::string type; ///< "Counter32", "Gauge32", "INTEGER", "Timeticks", "STRING"
     wide lo = 0, hi = 0; ///< numbers: the accepted range (equal unless a time)
     std::string text;    ///< STRING
-    bool any = false;    ///< a time column without bounds given: any number
+    bool any = false;    ///< a time column without bounds given: any number; a STRING: text is a prefix
+    std::string suffix;  ///< a STRING with any: its end
 };
 
 std::string num(wide v) {
@@ -67,10 +68,10 @@ wide kilo(wide blocks, wide block_size) {
     return o >= 0 ? o / 1024 : -((-o + 1023) / 1024);
 }
 
-expected c32(wide v) { return {"Counter32", counter32(v), counter32(v), {}, false}; }
-expected g32(wide v) { return {"Gauge32", gauge32(v), gauge32(v), {}, false}; }
-expected integer(wide v) { return {"INTEGER", v, v, {}, false}; }
-expected string(const std::string& s) { return {"STRING", 0, 0, s, false}; }
+expected c32(wide v) { return {"Counter32", counter32(v), counter32(v), {}, false, {}}; }
+expected g32(wide v) { return {"Gauge32", gauge32(v), gauge32(v), {}, false, {}}; }
+expected integer(wide v) { return {"INTEGER", v, v, {}, false, {}}; }
+expected string(const std::string& s) { return {"STRING", 0, 0, s, false, {}}; }
 
 struct window {
     bool given = false;
@@ -79,22 +80,22 @@ struct window {
 
 /// TimeInterval from @p event to "now" (hundredths, 0 before, clamped at 2^31-1).
 expected interval(wide event, const window& now) {
-    if (!now.given) return {"INTEGER", 0, 0, {}, true};
+    if (!now.given) return {"INTEGER", 0, 0, {}, true, {}};
     const auto f = [&](wide n) {
         const wide d = (n - event) * 100;
         return d < 0 ? wide{0} : d > 0x7fffffff ? wide{0x7fffffff} : d;
     };
-    return {"INTEGER", f(now.lo), f(now.hi), {}, false};
+    return {"INTEGER", f(now.lo), f(now.hi), {}, false, {}};
 }
 
 /// TimeStamp of @p event: hundredths of a second since the subagent started, 0 before.
 expected stamp(wide event, const window& start) {
-    if (!start.given) return {"Timeticks", 0, 0, {}, true};
+    if (!start.given) return {"Timeticks", 0, 0, {}, true, {}};
     const auto f = [&](wide s) {
         const wide d = (event - s) * 100;
         return d < 0 ? wide{0} : counter32(d);
     };
-    return {"Timeticks", f(start.hi), f(start.lo), {}, false};
+    return {"Timeticks", f(start.hi), f(start.lo), {}, false, {}};
 }
 
 wide get(const json& j, const char* group, const char* key) {
@@ -241,7 +242,8 @@ int run(int argc, char** argv) {
     const wide created = sec.at("created").get<std::int64_t>(), cleared = sec.at("cleared").get<std::int64_t>();
     want[appl + "2.1"] = string(sec.at("name").get<std::string>());
     want[appl + "3.1"] = string("");
-    want[appl + "4.1"] = {"STRING", 0, 0, "libcounters ", true}; // a prefix: the version varies
+    // "libcounters VERSION, section format MAJOR.MINOR": the version varies
+    want[appl + "4.1"] = {"STRING", 0, 0, "libcounters ", true, ", section format " + sec.at("format").get<std::string>()};
     want[appl + "5.1"] = stamp(created, start);
     want[appl + "6.1"] = integer(1); // up
     want[appl + "7.1"] = stamp(std::max(created, cleared), start);
@@ -253,7 +255,7 @@ int run(int argc, char** argv) {
     if (last_out != 0) want[appl + "13.1"] = stamp(last_out, start);
     want[appl + "14.1"] = c32(t("rejected_inbound_associations"));
     want[appl + "15.1"] = c32(t("failed_outbound_associations"));
-    want[appl + "16.1"] = {"STRING", 0, 0, "", true}; // applDescription: any text
+    want[appl + "16.1"] = {"STRING", 0, 0, "", true, {}}; // applDescription: any text
     // 17 applURL: not known
 
     std::ifstream wf(argv[2]);
@@ -294,8 +296,9 @@ int run(int argc, char** argv) {
             continue;
         }
         if (e.type == "STRING") {
-            if (e.any ? val.rfind(e.text, 0) != 0 : val != e.text)
-                bad(oid + ": \"" + val + "\", want \"" + e.text + "\"" + (e.any ? " at the start" : ""));
+            const bool ends = val.size() >= e.suffix.size() && val.compare(val.size() - e.suffix.size(), e.suffix.size(), e.suffix) == 0;
+            if (e.any ? val.rfind(e.text, 0) != 0 || !ends : val != e.text)
+                bad(oid + ": \"" + val + "\", want \"" + e.text + (e.any ? "...\"" + e.suffix : "\""));
             continue;
         }
         wide v = 0;
