@@ -47,6 +47,14 @@ struct expected {
     std::string suffix;  ///< a STRING with any: its end
 };
 
+/// The concatenation of @p parts (strings, string literals).
+template <class... T>
+std::string cat(const T&... parts) {
+    std::string s;
+    ((s += parts), ...);
+    return s;
+}
+
 std::string num(wide v) {
     if (v == 0) return "0";
     const bool neg = v < 0;
@@ -192,7 +200,7 @@ int run(int argc, char** argv) {
         for (const auto& [k, v] : ch.at("counters").items()) total[k] += get(ch, "counters", k.c_str());
         for (const auto& [k, v] : ch.at("gauges").items()) total[k] += get(ch, "gauges", k.c_str());
         const std::string row = "1." + std::to_string(slot);
-        const auto col = [&](int c) { return grp + std::to_string(c) + "." + row; };
+        const auto col = [&](int c) { return cat(grp, std::to_string(c), ".", row); };
         const auto cnt = [&](const char* k) { return get(ch, "counters", k); };
         const auto gau = [&](const char* k) { return get(ch, "gauges", k); };
         want[col(2)] = c32(cnt("received_messages"));
@@ -223,8 +231,8 @@ int run(int argc, char** argv) {
         want[col(31)] = integer(0); // Hierarchy: 0, "not implemented" in RFC 2789's words
         // 32-34: not known
         // mtaGroupErrorTable: outbound errors, 4.0.0 temporary (Attempted), 5.0.0 permanent (Failed)
-        want[err + "3." + row + ".4000000"] = c32(cnt("attempted_messages"));
-        want[err + "3." + row + ".5000000"] = c32(cnt("failed_messages"));
+        want[cat(err, "3.", row, ".4000000")] = c32(cnt("attempted_messages"));
+        want[cat(err, "3.", row, ".5000000")] = c32(cnt("failed_messages"));
     }
     const auto t = [&](const char* k) { return total[k]; };
     want[mta + "1.1"] = c32(t("received_messages"));
@@ -292,18 +300,18 @@ int run(int argc, char** argv) {
         }
         const expected& e = it->second;
         if (type != e.type) {
-            bad(oid + ": type " + type + ", want " + e.type + " (" + line + ")");
+            bad(cat(oid, ": type ", type, ", want ", e.type, " (", line, ")"));
             continue;
         }
         if (e.type == "STRING") {
             const bool ends = val.size() >= e.suffix.size() && val.compare(val.size() - e.suffix.size(), e.suffix.size(), e.suffix) == 0;
             if (e.any ? val.rfind(e.text, 0) != 0 || !ends : val != e.text)
-                bad(oid + ": \"" + val + "\", want \"" + e.text + (e.any ? "...\"" + e.suffix : "\""));
+                bad(cat(oid, ": \"", val, "\", want \"", e.text, e.any ? cat("...\"", e.suffix) : std::string("\"")));
             continue;
         }
         wide v = 0;
         if (!parse_wide(val, v)) {
-            bad(oid + ": not a number: " + val);
+            bad(cat(oid, ": not a number: ", val));
         } else if (!e.any && (v < e.lo || v > e.hi)) {
             bad(oid + ": " + num(v) + ", want " + (e.lo == e.hi ? num(e.lo) : num(e.lo) + ".." + num(e.hi)));
         }
