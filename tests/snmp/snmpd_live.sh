@@ -18,12 +18,19 @@
 # Then SIGTERM: the subagent exits 0. Nothing is left behind (trap).
 # usage: snmpd_live.sh SOURCE_DIR COUNTERS_SNMPD COUNTERS MTA_SIM FILL_SECTION WALK_CHECK COUNTERUTIL
 set -u
-src=$1 subagent=$2 counters=$3 sim=$4 fill=$5 check=$6 counterutil=$7
+src=$1 subagent=$2 counters_bin=$3 sim_bin=$4 fill_bin=$5 check_bin=$6 counterutil_bin=$7
 . "$src/tests/lib/need.sh"
 for t in snmpd snmpget snmpwalk snmpbulkwalk ss; do
     command -v "$t" >/dev/null 2>&1 || missing "$t is not installed (packages snmpd, snmp)"
 done
 . "$src/scripts/lib/snmpd.sh"
+# A tool that hangs must fail the test, not run into ctest's timeout (which kills without
+# the trap below, leaving snmpd and the section behind).
+counters() { timeout 60 "$counters_bin" "$@"; }
+sim() { timeout 60 "$sim_bin" "$@"; }
+fill() { timeout 60 "$fill_bin" "$@"; }
+check() { timeout 60 "$check_bin" "$@"; }
+counterutil() { timeout 60 "$counterutil_bin" "$@"; }
 
 S="ctest_snmp_live_$$"
 R="ctest_snmp_live_reg_$$"
@@ -34,7 +41,7 @@ unset COUNTERS_SECTION COUNTERS_REGISTRY
 cleanup() {
     if [ -n "$sub_pid" ]; then kill "$sub_pid" 2>/dev/null; wait "$sub_pid" 2>/dev/null; fi
     snmpd_stop
-    "$counters" --section "$S" -delete >/dev/null 2>&1
+    "$counters_bin" --section "$S" -delete >/dev/null 2>&1
     rm -f "/dev/shm/$S" "/dev/shm/$R"
     rm -rf "$TMP"
 }
@@ -86,10 +93,10 @@ expect() { # expect OID TEXT DESC
 # then a GETNEXT walk too); the snapshot time lies between the last change ($changed) and now
 equal() {
     local desc=$1
-    "$counters" --section "$S" -show -format=json >"$TMP/section.json" || { fail "$desc: counters -show"; return 1; }
+    counters --section "$S" -show -format=json >"$TMP/section.json" || { fail "$desc: counters -show"; return 1; }
     check_walk() {
         walk "$TMP/walk" "$1" || return 1
-        "$check" "$TMP/section.json" "$TMP/walk" --now "$((changed - 1))" "$(($(date +%s) + 1))" \
+        check "$TMP/section.json" "$TMP/walk" --now "$((changed - 1))" "$(($(date +%s) + 1))" \
             --agent-start "$agent_lo" "$agent_hi" >"$TMP/check" 2>&1
     }
     if within $((CACHE + 1)) "$desc: snmpbulkwalk equals counters -show -format=json" check_walk snmpbulkwalk; then
@@ -120,16 +127,16 @@ walk "$TMP/empty" || fail "walk without a section: $(cat "$TMP/empty.err")"
 grep -q "^$MTA\." "$TMP/empty" && fail "MTA-MIB rows without a section: $(head -3 "$TMP/empty")"
 
 # 2. A section: block size 1000 (K-octets are not blocks), mta-sim's mix, big values.
-"$counters" --section "$S" -create -block_size=1000 || fail "counters -create"
-"$sim" --section "$S" --registry "$R" --processes 2 --messages 300 --seed 7 -q || fail "mta-sim"
-"$fill" "$S" set big 4294967301 || fail "fill_section set big"   # 2^32 + 5
-"$fill" "$S" set neg -5 || fail "fill_section set neg"
+counters --section "$S" -create -block_size=1000 || fail "counters -create"
+sim --section "$S" --registry "$R" --processes 2 --messages 300 --seed 7 -q || fail "mta-sim"
+fill "$S" set big 4294967301 || fail "fill_section set big"   # 2^32 + 5
+fill "$S" set neg -5 || fail "fill_section set neg"
 changed=$(date +%s)
 equal "filled" || { echo "subagent log:"; cat "$TMP/subagent.log"; }
 # The registry's imapstat and popstat: applTable rows 2 and 3, as counterutil shows them.
 for obj in imapstat:2 popstat:3; do
     name=${obj%:*} idx=${obj#*:}
-    "$counterutil" -o "$name" -n 1 -r "$R" >"$TMP/cu" 2>&1 || { fail "counterutil -o $name: $(cat "$TMP/cu")"; continue; }
+    counterutil -o "$name" -n 1 -r "$R" >"$TMP/cu" 2>&1 || { fail "counterutil -o $name: $(cat "$TMP/cu")"; continue; }
     field() { awk -F': ' -v f="global.$1 " 'index($0, f) == 1 { print $2 }' "$TMP/cu"; }
     printf '%s\n' "$APPL.1.1.2.$idx = STRING: \"$name\"" "$APPL.1.1.3.$idx = \"\"" "$APPL.1.1.5.$idx = [0-9]+" \
         "$APPL.1.1.8.$idx = Gauge32: $(field numCurrentConnections)" \
@@ -184,22 +191,22 @@ within $((PING + 2)) "rows back after the snmpd restart" is $G.2.1.1 "${received
 equal "after the snmpd restart"
 
 # 4. Cleared: the counters drop.
-"$counters" --section "$S" -clear || fail "counters -clear"
+counters --section "$S" -clear || fail "counters -clear"
 changed=$(date +%s)
 within $((CACHE + 1)) "mtaReceivedMessages 0 after the clear" is $MTA.1.1.1.1 "Counter32: 0"
 equal "after the clear"
 
 # 5. Deleted: empty tables, down, alive.
-"$counters" --section "$S" -delete || fail "counters -delete"
+counters --section "$S" -delete || fail "counters -delete"
 gone() { walk "$TMP/gone" && ! grep -q "^$MTA\." "$TMP/gone" && is $APPL.1.1.6.1 "INTEGER: 2"; }
 within $((CACHE + 1)) "tables empty and applOperStatus down after the delete" gone
 kill -0 "$sub_pid" 2>/dev/null || fail "the subagent died after the delete"
 
 # 6. Created again: rows back within the cache interval + 1 s; filled, equal.
-"$counters" --section "$S" -create || fail "counters -create again"
+counters --section "$S" -create || fail "counters -create again"
 back() { is $MTA.1.1.1.1 "Counter32: 0" && is $APPL.1.1.6.1 "INTEGER: 1"; }
 within $((CACHE + 1)) "mtaTable row and applOperStatus up after -create" back
-"$sim" --section "$S" --no-servers --processes 1 --messages 100 --seed 8 -q || fail "mta-sim again"
+sim --section "$S" --no-servers --processes 1 --messages 100 --seed 8 -q || fail "mta-sim again"
 changed=$(date +%s)
 equal "created again and filled"
 kill -0 "$sub_pid" 2>/dev/null || fail "the subagent died"
