@@ -69,6 +69,23 @@ for sig in TERM INT; do
         fail "SIG$sig: it does not retry every --ping-interval: $(cat "$log")"
 done
 
+# A stop signal ends the wait at once, not at its next timeout (here 30 s away), however
+# often it comes: a few runs, each stopped a random moment after its start.
+for i in 1 2 3; do
+    log="$TMP/prompt.$i.log"
+    "$SNMPD" -f --section "ctest_snmp_cli_missing_$$" --agentx "$TMP/no-master" --ping-interval 30 >"$log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    sleep "0.$((RANDOM % 9 + 1))"
+    start=$(date +%s%N)
+    kill -TERM "$pid"
+    wait "$pid"
+    rc=$?
+    took=$((($(date +%s%N) - start) / 1000000))
+    [ "$rc" = 0 ] || fail "prompt stop $i: exit $rc: $(cat "$log")"
+    [ "$took" -lt 3000 ] || fail "prompt stop $i: SIGTERM took $took ms"
+done
+
 if [ "$FAILS" -ne 0 ]; then
     echo "$FAILS checks failed" >&2
     exit 1

@@ -22,8 +22,11 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -31,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/select.h>
 #include <syslog.h>
 
 #ifndef COUNTERS_SNMPD_VERSION
@@ -49,7 +53,9 @@ void say(int priority, const std::string& message) {
     snmp_log(priority, "counters-snmpd: %s\n", message.c_str());
 }
 
-/// The current mapping, refreshed from shared memory at most once per cache interval.
+/// The current mapping, read from shared memory again when a table's cache loads and the
+/// last read is more than a moment old: the tables loaded by one request burst share one
+/// snapshot, and a table's rows are never more than --cache seconds plus that moment old.
 class model {
 public:
     explicit model(const options& opt) : opt_(opt) {
@@ -59,7 +65,7 @@ public:
 
     const tables& current() {
         const auto t = std::chrono::steady_clock::now();
-        if (!loaded_ || t - refreshed_ >= std::chrono::seconds(opt_.cache)) {
+        if (!loaded_ || t - refreshed_ >= std::chrono::milliseconds(200)) {
             refresh();
             refreshed_ = t;
             loaded_ = true;
@@ -75,7 +81,8 @@ private:
             section = read_snapshot(opt_.section);
         } catch (const std::exception& e) {
             if (up_ || !reported_) {
-                say(LOG_WARNING, std::string(e.what()) + ": serving empty MTA-MIB tables, applOperStatus down");
+                // The library's text may quote the name as given: escaped, as the tools do.
+                say(LOG_WARNING, ct::escape_name(e.what()) + ": serving empty MTA-MIB tables, applOperStatus down");
                 down_since_ = reported_ ? now : start_;
             }
             up_ = false;
@@ -274,6 +281,38 @@ void register_table(table_context& t, unsigned cache_seconds) {
     netsnmp_inject_handler(reg, guard);
 }
 
+/// agent_check_and_process(1) in a loop until a stop signal, without its race: SIGTERM and
+/// SIGINT are blocked except inside the wait (pselect), so a signal that arrives while a
+/// request is being answered ends the next wait at once instead of after its timeout.
+void serve() {
+    sigset_t stops, wait_mask;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &stops, &wait_mask);
+    sigdelset(&wait_mask, SIGINT);
+    sigdelset(&wait_mask, SIGTERM);
+    while (!ct::stop_requested()) {
+        int fds = 0;
+        int block = 1;
+        fd_set readable;
+        FD_ZERO(&readable);
+        timeval tv{};
+        snmp_select_info(&fds, &readable, &tv, &block);
+        timespec ts{tv.tv_sec, tv.tv_usec * 1000};
+        const int n = ::pselect(fds, &readable, nullptr, nullptr, block != 0 ? nullptr : &ts, &wait_mask);
+        if (n > 0) {
+            snmp_read(&readable);
+        } else if (n == 0) {
+            snmp_timeout();
+        } else if (errno != EINTR) {
+            say(LOG_ERR, std::string("waiting for requests: ") + std::strerror(errno));
+        }
+        run_alarms();
+        netsnmp_check_outstanding_agent_requests();
+    }
+}
+
 } // namespace
 
 int run(const options& opt) {
@@ -317,7 +356,7 @@ int run(const options& opt) {
 
     (void)source.current(); // reads the section now, so the log tells its state at once
 
-    while (!ct::stop_requested()) agent_check_and_process(1);
+    serve();
 
     say(LOG_INFO, "stopped");
     snmp_shutdown(app_name);
