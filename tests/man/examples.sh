@@ -37,7 +37,9 @@ P="ctest_examples_$$"
 T=$(mktemp -d)
 export COUNTERS_SECTION="${P}_section" COUNTERS_REGISTRY="${P}_registry" COUNTERS_QUEUE="$T/queue"
 export HOME="$T/home"
-mkdir -p "$T/home" "$T/work" "$T/var/tmp"
+# net-snmp (counters-snmpd(8)): no configuration of the machine, nothing written to /var/lib/snmp
+export SNMPCONFPATH="$T/snmp" SNMP_PERSISTENT_DIR="$T/snmp"
+mkdir -p "$T/home" "$T/work" "$T/var/tmp" "$T/snmp"
 BG=()
 BG_WHAT=()
 BG_DAEMON=()

@@ -16,6 +16,10 @@ cleanup() {
 }
 trap cleanup EXIT
 unset COUNTERS_SECTION COUNTERS_REGISTRY
+# net-snmp's configuration and persistent directories: the test's own (no counters-snmpd.conf
+# of the machine, nothing written to /var/lib/snmp).
+mkdir -p "$TMP/conf" "$TMP/persist"
+export SNMPCONFPATH="$TMP/conf" SNMP_PERSISTENT_DIR="$TMP/persist"
 FAILS=0
 fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
 
@@ -68,6 +72,23 @@ for sig in TERM INT; do
     [ "$(grep -c 'Failed to connect to the agentx master' "$log")" -ge 2 ] ||
         fail "SIG$sig: it does not retry every --ping-interval: $(cat "$log")"
 done
+
+# The options win over a counters-snmpd.conf that names another socket and interval.
+cat >"$TMP/conf/counters-snmpd.conf" <<CONF
+agentXSocket $TMP/conf-master
+agentxPingInterval 15
+CONF
+log="$TMP/conf.log"
+"$SNMPD" -f --section "ctest_snmp_cli_missing_$$" --agentx "$TMP/no-master" --ping-interval 1 >"$log" 2>&1 &
+pid=$!
+PIDS+=("$pid")
+sleep 2.5
+kill -TERM "$pid"
+wait "$pid"
+[ "$(grep -c "Failed to connect to the agentx master agent ($TMP/no-master)" "$log")" -ge 2 ] ||
+    fail "with a counters-snmpd.conf: --agentx and --ping-interval are not what it uses: $(cat "$log")"
+grep -q "conf-master" "$log" && fail "with a counters-snmpd.conf: its socket was used: $(cat "$log")"
+rm -f "$TMP/conf/counters-snmpd.conf"
 
 # A stop signal ends the wait at once, not at its next timeout (here 30 s away), however
 # often it comes: a few runs, each stopped a random moment after its start.

@@ -281,6 +281,21 @@ void register_table(table_context& t, unsigned cache_seconds) {
     netsnmp_inject_handler(reg, guard);
 }
 
+/// The command line's AgentX socket and ping interval, applied after the configuration
+/// files were read (a counters-snmpd.conf may name others) and before net-snmp connects
+/// (that is the next POST_READ_CONFIG callback): the options win, from the first attempt on.
+/// (The options are not the callback's client argument: net-snmp frees those at shutdown.)
+const options* applied_options = nullptr;
+
+int apply_options(int /*major*/, int /*minor*/, void* /*server*/, void* /*client*/) {
+    if (applied_options == nullptr) return SNMPERR_SUCCESS;
+    const options& opt = *applied_options;
+    if (!opt.agentx.empty()) netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, opt.agentx.c_str());
+    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+                       static_cast<int>(opt.ping_interval));
+    return SNMPERR_SUCCESS;
+}
+
 /// agent_check_and_process(1) in a loop until a stop signal, without its race: SIGTERM and
 /// SIGINT are blocked except inside the wait (pselect), so a signal that arrives while a
 /// request is being answered ends the next wait at once instead of after its timeout.
@@ -347,9 +362,10 @@ int run(const options& opt) {
         register_table(*t, opt.cache);
         contexts.push_back(std::move(t));
     }
+    applied_options = &opt;
+    netsnmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_POST_READ_CONFIG, apply_options, nullptr,
+                              NETSNMP_CALLBACK_HIGHEST_PRIORITY);
     init_snmp(app_name);
-    // A counters-snmpd.conf may have set another interval; the option wins.
-    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, ping);
     say(LOG_INFO, "AgentX subagent for section " + ct::escape_name(opt.section) + " started (socket " +
                       (opt.agentx.empty() ? std::string("default") : opt.agentx) + ", ping every " +
                       std::to_string(ping) + " s)");
