@@ -32,7 +32,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # Postfix (the real MTA of counters-ingest's tests, demo and benchmark) installs without its
 # configuration prompt, and unconfigured: the tests start private instances of their own.
-if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+if [[ " ${missing[*]} " == *" postfix "* ]]; then
   echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
 fi
 # Dovecot: the real IMAP and POP3 servers of msprobe's tests, which start private instances

@@ -23,7 +23,7 @@ private=$(printf '%s\n' "$symbols" | grep -Ei 'counters::detail|boost' || true)
 for want in 'counters::enqueued(' 'counters::dequeued(' 'counters::section::section(' \
     'counters::section::get(' 'counters::read_snapshot(' 'counters::delete_section(' \
     'counters::delete_registry(' 'counters::registry::registry(' 'typeinfo for counters::error'; do
-    printf '%s\n' "$symbols" | grep -qF -- "$want" || fail "missing export: $want"
+    grep -qF -- "$want" <<<"$symbols" || fail "missing export: $want"
 done
 versioned=$(nm -D --defined-only "$lib" | grep -c '@@COUNTERS_1' || true)
 [ "$versioned" -gt 0 ] || fail "symbols are not versioned COUNTERS_1"
