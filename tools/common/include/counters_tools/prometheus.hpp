@@ -32,6 +32,9 @@ struct exposition_input {
     const registry_snapshot* registry = nullptr;
     /// Channels whose name matches (see wildcard_match()).
     std::string pattern = "*";
+    /// Every channel value written as current minus minimum (channel_values::absolute()),
+    /// as `counters -show -absolute` does; it matters for the Stored gauges after a clear.
+    bool absolute = false;
 };
 
 /// Appends the exposition of @p in to @p out: each family once with its `# HELP` and
