@@ -72,7 +72,7 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
 /// them all at one instant).
 struct http_stats {
     /// The status codes counted in counters_exporter_http_requests_total, in this order.
-    static constexpr std::array<unsigned, 8> codes{200, 400, 404, 405, 413, 431, 500, 505};
+    static constexpr std::array<unsigned, 7> codes{200, 400, 404, 405, 413, 431, 500};
     std::array<std::atomic<std::uint64_t>, codes.size()> responses{}; ///< by code, in codes' order
     std::atomic<std::uint64_t> connections_open{0};      ///< open now
     std::atomic<std::uint64_t> connections_accepted{0};  ///< since start, refused ones included

@@ -205,11 +205,7 @@ private:
     }
 
     void handle(const http::request<http::string_body>& req) {
-        const unsigned version = req.version();
-        if (version != 10 && version != 11) {
-            send_error(http::status::http_version_not_supported, "HTTP version not supported\n", 11);
-            return;
-        }
+        const unsigned version = req.version(); // 10 or 11: the parser refuses any other (400)
         const std::string_view target(req.target().data(), req.target().size());
         const std::string_view path = target.substr(0, target.find('?'));
         const bool is_metrics = path == state_.opt.telemetry_path;
