@@ -92,13 +92,12 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, options
     ct::add_shared_options(app, shared, ct::opt_section | ct::opt_registry);
     std::string max_connections;
     bool foreground = false;
-    CLI::Option* listen = app.add_option("--web.listen-address", opt.listen_text);
+    app.add_option("--web.listen-address", opt.listen_text); // once only: CLI11 refuses a second
     CLI::Option* path = app.add_option("--web.telemetry-path", opt.telemetry_path);
     CLI::Option* maxc = app.add_option("--web.max-connections", max_connections);
     app.add_flag("-f,--foreground", foreground);
     if (auto code = ct::parse_command_line(app, argc, argv, out, err, help_text())) return code;
     return ct::checked(err, "counters-exporter", [&] {
-        if (listen->count() > 1) throw usage_error("--web.listen-address: given more than once" + see_help);
         try {
             opt.listen = parse_listen_address(opt.listen_text);
         } catch (const std::invalid_argument& e) {
