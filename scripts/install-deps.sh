@@ -10,6 +10,7 @@ packages=(
   libedit-dev libsystemd-dev zlib1g-dev systemd systemd-journal-remote mandoc procps util-linux
   clang-14 libclang-rt-14-dev clang-tidy-14
   postfix swaks pflogsumm mtail
+  prometheus curl iproute2
 )
 
 missing=()
