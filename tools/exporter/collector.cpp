@@ -24,7 +24,6 @@ namespace counters::exporter {
 
 namespace {
 namespace ct = counters::tools;
-const std::string prog = "counters-exporter";
 
 /// The `reason` label of a failure: the library's name of the error code, with '_' for
 /// blanks ("not found" -> not_found).
@@ -41,6 +40,12 @@ struct read_state {
     bool missing = false;
 };
 } // namespace
+
+void log_line(std::ostream& log, const std::string& message) {
+    const std::string line = "counters-exporter: " + message + "\n";
+    log.write(line.data(), static_cast<std::streamsize>(line.size()));
+    log.flush();
+}
 
 struct collector::impl {
     std::string section;
@@ -68,9 +73,9 @@ struct collector::impl {
         const std::lock_guard<std::mutex> hold(log_mutex);
         if (said && *said == now) return;
         if (!now.empty())
-            ct::report(log, prog, now);
+            log_line(log, now);
         else if (said)
-            ct::report(log, prog, again);
+            log_line(log, again);
         said = now;
     }
 

@@ -118,6 +118,10 @@ void serve(const options& opt, collector& source, std::ostream& log);
 /// exit_ok). Throws on set-up failures (guarded() reports them).
 int run(const options& opt, std::ostream& out, std::ostream& err);
 
+/// Writes `counters-exporter: MESSAGE` and a newline on @p log in one write, so that lines
+/// written from several threads (on std::cerr, which is synchronised with stdio) never mix.
+void log_line(std::ostream& log, const std::string& message);
+
 /// The version of counters-exporter.
 const char* version() noexcept;
 

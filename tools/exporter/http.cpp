@@ -37,7 +37,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 namespace ct = counters::tools;
-const std::string prog = "counters-exporter";
 
 /// True when an Accept-Encoding field value accepts gzip (`gzip` or `*`, with a q-value
 /// other than 0).
@@ -375,7 +374,7 @@ private:
         if (ec) {
             // Out of file descriptors (or another passing failure): say it once, wait a
             // moment, and go on accepting.
-            if (!said_error_) ct::report(state_.log, prog, "cannot accept a connection: " + ec.message());
+            if (!said_error_) log_line(state_.log, "cannot accept a connection: " + ec.message());
             said_error_ = true;
             pause_.expires_after(std::chrono::milliseconds(100));
             pause_.async_wait([self = shared_from_this()](beast::error_code) { self->accept(); });
@@ -386,14 +385,13 @@ private:
         if (state_.stats.connections_open.load(std::memory_order_relaxed) >= state_.opt.limits.max_connections) {
             state_.stats.connections_refused.fetch_add(1, std::memory_order_relaxed);
             if (!said_full_)
-                ct::report(state_.log, prog,
-                           "connection limit reached (" + std::to_string(state_.opt.limits.max_connections) +
+                log_line(state_.log, "connection limit reached (" + std::to_string(state_.opt.limits.max_connections) +
                                " open, --web.max-connections): new connections are closed until one ends");
             said_full_ = true;
             beast::error_code ignored;
             socket.close(ignored);
         } else {
-            if (said_full_) ct::report(state_.log, prog, "connections accepted again");
+            if (said_full_) log_line(state_.log, "connections accepted again");
             said_full_ = false;
             std::make_shared<connection>(std::move(socket), state_)->start();
         }
@@ -453,7 +451,7 @@ void serve(const options& opt, collector& source, std::ostream& log) {
     const tcp::endpoint bound = acceptor.local_endpoint();
     shared_state state(opt, source, log);
     const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
-    ct::report(log, prog,
+    log_line(log,
                "listening on " + host + ":" + std::to_string(bound.port()) + ", serving " + opt.telemetry_path +
                    " (section \"" + ct::escape_name(source.section()) + "\", registry \"" +
                    ct::escape_name(source.registry()) + "\")");
