@@ -245,7 +245,7 @@ int hostile() {
         std::string data;
         std::string status;
     };
-    std::mt19937 rng(14);
+    std::mt19937 rng(14); // NOLINT(cert-msc51-cpp): a fixed seed keeps failures reproducible
     std::string garbage;
     for (int i = 0; i < 3000; ++i) garbage += static_cast<char>(rng() & 0xff);
     std::string header_flood = "GET " + metrics_path + " HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100000, 'a');
@@ -345,6 +345,7 @@ int hostile() {
 /// served, and when the idle ones time out, new ones are accepted.
 int cap() {
     std::vector<int> idle;
+    idle.reserve(4);
     for (int i = 0; i < 4; ++i) idle.push_back(connect_to());
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     const int extra = connect_to();
@@ -365,6 +366,7 @@ int cap() {
     std::this_thread::sleep_for(std::chrono::milliseconds(6000));
     int ok = 0;
     std::vector<int> more;
+    more.reserve(3);
     for (int i = 0; i < 3; ++i) more.push_back(connect_to());
     for (const int fd : more) {
         send_all(fd, get(metrics_path, "Connection: close\r\n"));

@@ -56,7 +56,7 @@ std::string key_of(const std::string& name, const labels& l) {
     for (const auto& [n, v] : l) {
         if (!first) k += ",";
         first = false;
-        k += n + "=\"" + v + "\"";
+        k.append(n).append("=\"").append(v).append("\"");
     }
     return k + "}";
 }
