@@ -88,6 +88,32 @@ CHECKS=$((CHECKS + 1))
 [ "$(umask 022; "$COUNTERS" --section "$S" -show -format=prometheus "-output=$TMP/m.prom"; stat -c %a "$TMP/m.prom")" = 644 ] ||
     fail "-output: mode $(stat -c %a "$TMP/m.prom"), want 644"
 
+# Names stored in shared memory: the library writes only printable ASCII, so hostile names
+# are planted with dd (as in tests/cli/test_hostile.sh); each control byte and each byte of
+# ill-formed UTF-8 is spelled \xHH (its backslash escaped), no raw control byte is written,
+# and promtool, when installed, accepts the result.
+"$COUNTERS" --section "$S2" -create >/dev/null 2>&1
+ok "register" "$FILL" "$S2" register 3
+plant_name() {
+    local at
+    at=$(LC_ALL=C grep -obUa "$1" "/dev/shm/$S2" | head -1 | cut -d: -f1)
+    [ -n "$at" ] || { fail "channel $1 not found in the section"; return; }
+    printf "$2"'\0' | dd of="/dev/shm/$S2" bs=1 seek="$at" conv=notrunc status=none
+}
+plant_name ch2 'A\nB\033]0;X\007\033[2J\177\302\233\302\235\377Z'
+plant_name ch3 '\200\233\235\237'
+ok "hostile names" "$COUNTERS" --section "$S2" -show -format=prometheus
+has "hostile ch2" 'mta_channel_stored_blocks{channel="A\\x0aB\\x1b]0;X\\x07\\x1b[2J\\x7f\\xc2\\x9b\\xc2\\x9d\\xffZ"} 0'
+has "hostile ch3" 'mta_channel_stored_blocks{channel="\\x80\\x9b\\x9d\\x9f"} 0'
+has "plain ch1" 'mta_channel_stored_blocks{channel="ch1"} 0'
+CHECKS=$((CHECKS + 1))
+LC_ALL=C grep -q '[^ -~]' "$TMP/out" && fail "hostile names: a raw control or non-ASCII byte"
+if command -v promtool >/dev/null; then
+    CHECKS=$((CHECKS + 1))
+    promtool check metrics <"$TMP/out" >"$TMP/lint" 2>&1 || fail "promtool check metrics of hostile names: $(cat "$TMP/lint")"
+fi
+"$COUNTERS" --section "$S2" -delete >/dev/null 2>&1
+
 # Usage errors.
 bad "-registry without prometheus" 2 "counters: -registry is only valid with -format=prometheus" \
     "$COUNTERS" --section "$S" -show "-registry=$R"
