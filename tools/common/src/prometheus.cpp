@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -20,6 +21,16 @@ namespace counters::tools {
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
+
+/// Longest decimal int64: a sign and 19 digits.
+constexpr std::size_t max_number = 20;
+
+char* copy(char* p, std::string_view s) noexcept {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+
+char* write_number(char* p, std::int64_t v) noexcept { return std::to_chars(p, p + max_number, v).ptr; }
 
 void put_number(std::string& out, std::int64_t v) {
     std::array<char, 24> buf{};
@@ -306,20 +317,44 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
         shown.resize(kept);
     }
 
+    // The samples: the bulk of the output. Each family's bytes are bounded beforehand and
+    // written through a cursor (memcpy and to_chars), without a capacity check per piece.
+    std::size_t label_bytes = 0;
+    for (const shown_channel& sc : shown) label_bytes += sc.len;
+    {
+        // Room for all of it at once, so that no family's resize reallocates and copies.
+        std::size_t total = 0;
+        for (const channel_family& fam : channel_families()) {
+            total += fam.name.size() * 2 + fam.help.size() + 32;
+            for (const channel_sample& smp : fam.samples)
+                total += shown.size() * (smp.head.size() + smp.tail.size() + max_number + 1) + label_bytes;
+        }
+        for (const side_family& fam : side_families)
+            total += fam.name.size() * 2 + fam.help.size() + 32 +
+                     2 * (shown.size() * (fam.name.size() + 36 + max_number) + label_bytes);
+        out.reserve(out.size() + total);
+    }
     const bool absolute = in.absolute;
     for (const channel_family& fam : channel_families()) {
         put_header(out, fam.name, fam.type, fam.help);
+        std::size_t per_channel = 0;
+        for (const channel_sample& smp : fam.samples) per_channel += smp.head.size() + smp.tail.size() + max_number + 1;
+        const std::size_t start = out.size();
+        out.resize(start + shown.size() * per_channel + fam.samples.size() * label_bytes);
+        char* p = &out[start];
         for (const shown_channel& sc : shown) {
             const std::string_view label = label_of(sc);
+            const channel_values& c = *sc.c;
             for (const channel_sample& smp : fam.samples) {
-                out += smp.head;
-                out += label;
-                out += smp.tail;
+                p = copy(p, smp.head);
+                p = copy(p, label);
+                p = copy(p, smp.tail);
                 const auto k = static_cast<counter>(smp.counter);
-                put_number(out, absolute ? sc.c->absolute(k) : sc.c->get(k));
-                out += '\n';
+                p = write_number(p, absolute ? c.absolute(k) : c.get(k));
+                *p++ = '\n';
             }
         }
+        out.resize(static_cast<std::size_t>(p - out.data()));
     }
     for (const side_family& fam : side_families) {
         put_header(out, fam.name, fam.type, fam.help);
@@ -446,10 +481,7 @@ void render_registry(const registry_snapshot& reg, std::unordered_set<std::strin
 } // namespace
 
 void render_prometheus(const exposition_input& in, std::string& out) {
-    std::size_t estimate = 4096;
-    if (in.section != nullptr) estimate += in.section->channels.size() * 2600;
-    out.reserve(out.size() + estimate);
-
+    out.reserve(out.size() + 4096);
     std::string section;
     put_label_value(section, in.section != nullptr ? in.section->section.name : in.section_name);
     put_section_gauge(out, "mta_section_up", "gauge", "1 when the section could be read, 0 when not.", section,
