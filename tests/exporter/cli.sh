@@ -3,7 +3,9 @@
 # counters-exporter's command line and behaviour as a daemon: usage errors (exit 2), set-up
 # failures (exit 1: address in use, not local, unresolvable), the section missing and
 # appearing (mta_section_up 0 then 1, logged once each), the registry missing and appearing,
-# the telemetry path, the landing page, Content-Type, gzip, IPv6, SIGTERM and SIGINT (exit 0).
+# the telemetry path, the landing page, Content-Type, gzip, IPv6, SIGHUP (ignored), SIGTERM
+# and SIGINT (exit 0), and the exposition being byte for byte `counters -show
+# -format=prometheus` but for the exporter's own families.
 # usage: cli.sh EXPORTER COUNTERS MTA_SIM SOURCE_DIR
 set -u
 EXPORTER=$1 COUNTERS=$2 MTA_SIM=$3 SRC=$4
@@ -100,6 +102,12 @@ grep -q '^mta_imapstat_' "$T/m" || fail "no registry families once the registry 
 grep -q "section \"$S\" is read again" "$T/log" || fail "the section's return is not logged: $(cat "$T/log")"
 grep -q "registry \"$R\" is read again" "$T/log" || fail "the registry's return is not logged"
 
+# One exposition: what the exporter serves, less its own families, is what
+# `counters -show -format=prometheus` prints (the section and registry are still now).
+fetch /metrics | grep -v '^# [A-Z]* counters_exporter_\|^counters_exporter_' >"$T/served"
+"$COUNTERS" --section "$S" -show -format=prometheus -registry="$R" >"$T/printed" || fail "counters -format=prometheus failed"
+cmp -s "$T/served" "$T/printed" || fail "the exporter and counters -show -format=prometheus differ: $(diff "$T/printed" "$T/served" | head -5)"
+
 # HTTP details.
 code=$(fetch / -o "$T/page" -w '%{http_code} %{content_type}')
 [ "$code" = "200 text/html; charset=utf-8" ] && grep -q '<a href="/metrics">' "$T/page" || fail "landing page: $code"
@@ -111,6 +119,9 @@ grep -qi '^Content-Encoding: gzip' "$T/h" && gunzip -c "$T/gz" | grep -q "^mta_s
 fetch /metrics -D "$T/h" -H 'Accept-Encoding: gzip;q=0, identity' -o "$T/plain"
 grep -qi '^Content-Encoding' "$T/h" && fail "gzip;q=0 still compressed"
 grep -q '^mta_section_up' "$T/plain" || fail "gzip;q=0: not plain text"
+kill -HUP "$EPID"
+sleep 0.3
+kill -0 "$EPID" 2>/dev/null || fail "SIGHUP ended the exporter"
 stop_exporter
 [ "$ERC" = 0 ] || fail "SIGTERM: exit $ERC"
 

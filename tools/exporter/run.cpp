@@ -13,6 +13,9 @@ int run(const options& opt, std::ostream& /*out*/, std::ostream& err) {
     // A peer that goes away while its response is written must not end the process (Asio
     // sends with MSG_NOSIGNAL already; this covers every other write).
     std::signal(SIGPIPE, SIG_IGN);
+    // No configuration file to reload: a SIGHUP (a closed terminal, a reload by habit) must
+    // not end the exporter.
+    std::signal(SIGHUP, SIG_IGN);
     // SIGTERM and SIGINT end the exporter at once with status 0: it keeps no state, and a
     // scrape cut short is retried by Prometheus at its next interval.
     counters::tools::install_stop_handlers();
