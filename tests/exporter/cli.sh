@@ -137,8 +137,8 @@ EPID=
 [ "$rc" = 0 ] || fail "SIGINT: exit $rc"
 
 # IPv6 loopback, where the system has it.
-if [ -e /proc/net/if_inet6 ] && "$EXPORTER" --section "$S" --registry "$R" --web.listen-address '[::1]:0' >"$T/log6" 2>&1 &
-then
+if [ -e /proc/net/if_inet6 ]; then
+    "$EXPORTER" --section "$S" --registry "$R" --web.listen-address '[::1]:0' >"$T/log6" 2>&1 &
     OTHER=$!
     for ((i = 0; i < 50; i++)); do grep -q 'listening on' "$T/log6" && break; sleep 0.1; done
     p6=$(sed -n 's/^counters-exporter: listening on \[::1\]:\([0-9]*\),.*/\1/p' "$T/log6")
@@ -153,6 +153,9 @@ then
     wait "$OTHER" 2>/dev/null
     OTHER=
 fi
+
+# Nothing of ours is left running.
+for p in $(pgrep -f -- "--section $S " 2>/dev/null); do fail "process $p is still running: $(tr '\0' ' ' </proc/"$p"/cmdline)"; done
 
 [ "$FAILS" = 0 ] || { echo "exporter cli: $FAILS failure(s)"; exit 1; }
 echo "exporter cli: OK"
