@@ -12,6 +12,9 @@ packages=(
   postfix swaks pflogsumm mtail
   libsnmp-dev snmpd snmp
   socat dovecot-imapd dovecot-pop3d python3
+  # prometheus (and its promtool): the exposition lint, the rule unit tests, the real-Prometheus
+  # test of counters-exporter, which also needs curl and ss (iproute2)
+  prometheus curl iproute2
 )
 
 missing=()

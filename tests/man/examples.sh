@@ -5,7 +5,7 @@
 #
 # usage: examples.sh MAN_DIR TOOL_DIR...
 #   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim,
-#   counters-ingest, counters-snmpd and msprobe; they
+#   counters-ingest, counters-snmpd, msprobe and counters-exporter; they
 #   come first in PATH, so the examples run exactly as printed.
 #
 # What is a command (from the mdoc source, in EXAMPLES only):
@@ -29,7 +29,7 @@ MAN=$1
 shift
 for d in "$@"; do PATH="$d:$PATH"; done
 export PATH
-for tool in counters qm counterutil imsimta mta-sim counters-ingest counters-snmpd msprobe; do
+for tool in counters qm counterutil imsimta mta-sim counters-ingest counters-snmpd msprobe counters-exporter; do
     command -v "$tool" >/dev/null || { echo "examples: $tool not found in the tool directories" >&2; exit 1; }
 done
 
@@ -56,6 +56,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# counters-exporter(8) listens on 127.0.0.1:9842 in its examples: here on a free port of a
+# private range instead (checked with ss), so that parallel tests and a real exporter on the
+# host do not collide.
+EXPORTER_PORT=
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    EXPORTER_PORT=$((30000 + RANDOM % 10000))
+    ss -Htln "sport = :$EXPORTER_PORT" 2>/dev/null | grep -q . || break
+done
+
 # Rewrites applied to every command before it runs: FROM (a sed -E pattern) and TO, with
 # the reason. The pages print real-looking names; the test keeps to its own.
 SUBSTITUTIONS=(
@@ -66,6 +75,9 @@ SUBSTITUTIONS=(
     'COUNTERS_SECTION=test_counters' "COUNTERS_SECTION=${P}_test"
     # counters(1): the JSON file for a monitoring job, in a shared directory
     '/var/tmp/' "$T/var/tmp/"
+    # counters(1): the textfile collector's directory and the registry named there
+    '/var/lib/prometheus/node-exporter/' "$T/var/tmp/"
+    '-registry=counters_registry' "-registry=$COUNTERS_REGISTRY"
     # imsimta(1), qm(1): the queue root of a real installation, and the placeholder Q
     '/var/spool/mta' "$COUNTERS_QUEUE"
     '-queue=Q\b' "-queue=$COUNTERS_QUEUE"
@@ -86,6 +98,10 @@ SUBSTITUTIONS=(
     '--agentx /var/agentx/master' "--agentx $T/agentx-master"
     # msprobe(8): its configuration, written by setup in the test's directory
     '/etc/msprobe.conf' "$T/msprobe.conf"
+    # counters-exporter(8): a private port (above); the exporter started just before listens
+    # in a moment
+    '127\.0\.0\.1:9842' "127.0.0.1:$EXPORTER_PORT"
+    '^curl -s http' 'sleep 1; curl -s http'
 )
 declare -A SUBST_USED=()
 
@@ -107,6 +123,7 @@ DAEMONS=(
     'counters-ingest.8' 'counters-ingest --format postfix journal &'
     'counters-snmpd.8' 'counters-snmpd -f --agentx /var/agentx/master'
     'msprobe.8' 'msprobe -f --config /etc/msprobe.conf &'
+    'counters-exporter.8' 'counters-exporter --web.listen-address 127.0.0.1:9842 &'
 )
 declare -A DAEMON_USED=()
 
