@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <iostream>
-#include <sstream>
 #include <optional>
 #include <stdexcept>
 #include <sys/mman.h>
@@ -121,9 +120,9 @@ int run(const options& opts) {
         const snapshot snap = read_snapshot(opts.section);
         warn_untrusted(std::cerr, opts.prog, "section", snap.section.name, snap.section.distrust);
         if (opts.output_format == options::format::json) {
-            std::ostringstream text;
-            render_json(snap, opts.render, text);
-            write_all(std::cout, opts.output, text.str());
+            write_all(std::cout, opts.output, render_json(snap, opts.render));
+        } else if (opts.output.empty()) {
+            write_streamed(std::cout, [&](std::ostream& out) { render_text(snap, opts.render, out); });
         } else {
             write_all(std::cout, opts.output, render_text(snap, opts.render));
         }
