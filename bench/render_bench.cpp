@@ -103,13 +103,14 @@ void map_copy(benchmark::State& st, const std::string& name, char* reuse) {
         st.SkipWithError("mmap failed");
         return;
     }
-    char* dst = reuse != nullptr ? reuse : static_cast<char*>(std::malloc(size));
+    std::unique_ptr<char[]> fresh; // NOLINT(cppcoreguidelines-avoid-c-arrays,hicpp-avoid-c-arrays,modernize-avoid-c-arrays)
+    if (reuse == nullptr) fresh.reset(new char[size]); // not zero-filled, as malloc
+    char* dst = reuse != nullptr ? reuse : fresh.get();
     std::memcpy(dst, p, size);
     benchmark::DoNotOptimize(dst);
     benchmark::ClobberMemory();
     ::munmap(p, size);
     ::close(fd);
-    if (reuse == nullptr) std::free(dst);
 }
 
 void BM_map_copy(benchmark::State& st, bool reused) {

@@ -42,11 +42,13 @@ void copy_channel(const channel_slot& s, channel_values& v) {
 void advise_huge_pages(void* p, std::size_t bytes) noexcept {
     constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
     if (bytes < 2 * huge) return;
-    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
+    char* const base = static_cast<char*>(p);
+    const auto at = reinterpret_cast<std::uintptr_t>(base);
+    const auto begin = (at + huge - 1) & ~(huge - 1);
+    const auto end = (at + bytes) & ~(huge - 1);
     if (end > begin) {
         const int saved = errno; // a refused hint is no error of the caller's
-        ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+        ::madvise(base + (begin - at), end - begin, MADV_HUGEPAGE);
         errno = saved;
     }
 }

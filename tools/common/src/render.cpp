@@ -211,12 +211,13 @@ void reserve_output(std::string& s, std::size_t bytes) {
     s.reserve(bytes);
     constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
     if (s.capacity() < 2 * huge) return;
-    const auto at = reinterpret_cast<std::uintptr_t>(s.data());
+    char* const base = s.data();
+    const auto at = reinterpret_cast<std::uintptr_t>(base);
     const auto begin = (at + huge - 1) & ~(huge - 1);
     const auto end = (at + s.capacity()) & ~(huge - 1);
     if (end > begin) {
         const int saved = errno; // a refused hint is no error of the caller's
-        ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+        ::madvise(base + (begin - at), end - begin, MADV_HUGEPAGE);
         errno = saved;
     }
 }
