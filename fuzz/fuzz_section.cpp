@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: counters::decode_snapshot() on arbitrary bytes, then what the tools do
-// with an image that decodes: the text table (plain and -absolute) and the JSON document.
+// with an image that decodes: the text table (plain and -absolute), the JSON document and
+// the Prometheus exposition (which must hold no control character but its newlines).
 // A counters::error is the expected answer to a bad image; any other exception, a crash, a
 // leak or undefined behaviour is a bug (libFuzzer aborts on an uncaught exception).
 #include "fuzz_image.hpp"
@@ -8,12 +9,14 @@
 #include <counters/error.hpp>
 #include <counters/snapshot.hpp>
 #if COUNTERS_FUZZ_RENDER
+#include <counters_tools/prometheus.hpp>
 #include <counters_tools/render.hpp>
 #endif
 
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
+#include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const counters_fuzz::aligned_image img(data, size);
@@ -32,6 +35,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             counters::tools::render_text(s, o, text);
             std::ostringstream json;
             counters::tools::render_json(s, o, json);
+            counters::tools::exposition_input in;
+            in.section = &s;
+            in.absolute = absolute;
+            std::string prom;
+            counters::tools::render_prometheus(in, prom);
+            for (const char ch : prom) {
+                const auto u = static_cast<unsigned char>(ch);
+                if ((u < 0x20 && u != '\n') || u == 0x7f) __builtin_trap();
+            }
         }
 #endif
     } catch (const counters::error&) {

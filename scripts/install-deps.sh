@@ -10,6 +10,8 @@ packages=(
   libedit-dev libsystemd-dev zlib1g-dev systemd systemd-journal-remote mandoc procps util-linux
   clang-14 libclang-rt-14-dev clang-tidy-14
   postfix swaks pflogsumm mtail
+  # promtool (Debian's prometheus package): the exposition lint and the rule unit tests
+  prometheus
 )
 
 missing=()

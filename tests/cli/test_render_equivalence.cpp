@@ -181,7 +181,7 @@ TEST_CASE("render_text's queue averages are fmt's {:.2f} of T/C, ties and large 
     CHECK(tools::render_text(s, {}) == tools::test::render_text_reference(s, {}));
 }
 
-TEST_CASE("render_text to a stream writes the same text in chunks", "[render][text][equivalence]") {
+TEST_CASE("render_text and render_json to a stream write the same text in chunks", "[render][text][equivalence]") {
     std::mt19937_64 rng(3); // NOLINT(cert-msc51-cpp): the same cases on every run
     for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{700}}) { // 700: several 128 KiB chunks
         const snapshot s = random_snapshot(rng, n);
@@ -192,6 +192,10 @@ TEST_CASE("render_text to a stream writes the same text in chunks", "[render][te
             tools::render_text(s, o, out);
             CHECK(out.str() == tools::render_text(s, o));
             CHECK(out.str() == tools::test::render_text_reference(s, o));
+            std::ostringstream json;
+            o.absolute = minimums;
+            tools::render_json(s, o, json);
+            CHECK(json.str() == tools::test::render_json_tree(s, o));
         }
     }
 }

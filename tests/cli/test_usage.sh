@@ -28,7 +28,7 @@ bad "-x" 2 'counters: unknown option -x' "$C" --section "$S" -show -x
 bad "ambiguous -c" 2 'counters: ambiguous option -c (-channels, -clear, -create)' "$C" --section "$S" -c
 bad "ambiguous -no" 2 'counters: ambiguous option -no (-noassociations, -nochannels, -noheaders)' "$C" --section "$S" -show -no
 bad "ambiguous -he" 2 'counters: ambiguous option -he (-headers, -help)' "$C" -he
-bad "unknown format" 2 'counters: -format: unknown format "xml" (text or json)' "$C" --section "$S" -show -format=xml
+bad "unknown format" 2 'counters: -format: unknown format "xml" (text, json or prometheus)' "$C" --section "$S" -show -format=xml
 bad "two patterns" 2 'counters: unexpected argument "b"' "$C" --section "$S" -show a b
 bad "-output without value" 2 'counters: -output: a value is required' "$C" --section "$S" -show -output
 bad "-output=" 2 'counters: -output: a value is required' "$C" --section "$S" -show -output=

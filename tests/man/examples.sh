@@ -64,6 +64,9 @@ SUBSTITUTIONS=(
     'COUNTERS_SECTION=test_counters' "COUNTERS_SECTION=${P}_test"
     # counters(1): the JSON file for a monitoring job, in a shared directory
     '/var/tmp/' "$T/var/tmp/"
+    # counters(1): the textfile collector's directory and the registry named there
+    '/var/lib/prometheus/node-exporter/' "$T/var/tmp/"
+    '-registry=counters_registry' "-registry=$COUNTERS_REGISTRY"
     # imsimta(1), qm(1): the queue root of a real installation, and the placeholder Q
     '/var/spool/mta' "$COUNTERS_QUEUE"
     '-queue=Q\b' "-queue=$COUNTERS_QUEUE"

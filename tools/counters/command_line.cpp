@@ -3,6 +3,7 @@
 #include "counters_tool.hpp"
 
 #include <counters/error.hpp>
+#include <counters/registry.hpp>
 #include <counters_tools/cli.hpp>
 #include <counters_tools/text.hpp>
 
@@ -27,7 +28,8 @@ std::string help_text(const std::string& prog) {
     s += "       " + prog + " [--section name] -clear [-channels] [-associations]\n";
     s += "       " + prog + " [--section name] -show [-associations | -noassociations]\n";
     s += pad + "[-channels | -nochannels] [-headers | -noheaders] [-output=file]\n";
-    s += pad + "[-format=text|json] [-absolute] [-minimums] [pattern]\n";
+    s += pad + "[-format=text|json|prometheus] [-registry=name] [-absolute]\n";
+    s += pad + "[-minimums] [pattern]\n";
     s += "       " + prog + " --help\n";
     s += "       " + prog + " --version\n";
     s += R"(
@@ -53,8 +55,12 @@ Options:
   -noassociations    -show: leave out the association totals
   -headers           -show: print the two header lines (default)
   -noheaders         -show: leave them out
-  -output=file       -show: write to file (overwritten) instead of standard output
-  -format=text|json  -show: the text table (default) or one JSON document
+  -output=file       -show: write to file instead of standard output (a temporary
+                     file in the same directory, renamed over it when complete)
+  -format=text|json|prometheus
+                     -show: the text table (default), one JSON document, or the
+                     Prometheus text exposition (for node_exporter's textfile collector)
+  -registry=name     -show -format=prometheus: add the objects of this counter registry
   -absolute          -show: print each value minus its minimum since create/clear
   -minimums          -show: below each line, the minimums of its counters (text format)
   pattern            -show: channel names to print; * and ? are wildcards, case ignored
@@ -91,7 +97,7 @@ void declare_options(CLI::App& app, raw_line& r, const std::string& prog) {
     app.add_flag("--delete", r.remove);
     app.add_flag("--clear", r.clear);
     app.add_flag("--show", r.show);
-    add_shared_options(app, r.shared, opt_section | opt_format);
+    add_shared_options(app, r.shared, opt_section | opt_registry | opt_format);
     r.o_max = app.add_option("--max_channels", r.max_channels);
     r.o_block = app.add_option("--block_size", r.block_size);
     r.o_mode = app.add_option("--mode", r.mode);
@@ -143,6 +149,7 @@ void check_options_fit(const raw_line& r, action what) {
         {r.o_head, r.headers ? "-headers" : "-noheaders", {action::show}},
         {r.o_output, "-output", {action::show}},
         {r.shared.format_option, "-format", {action::show}},
+        {r.shared.registry_option, "-registry", {action::show}},
         {r.o_abs, "-absolute", {action::show}},
         {r.o_min, "-minimums", {action::show}},
         {r.o_pattern, "pattern \"" + escape_name(r.pattern) + "\"", {action::show}},
@@ -183,8 +190,23 @@ void resolve_show(const raw_line& r, options& opts) {
     opts.render.absolute = r.absolute;
     opts.render.minimums = r.minimums;
     opts.render.pattern = r.pattern;
-    opts.output_format = resolve_format(r.shared.format) == output_format::json ? options::format::json
-                                                                               : options::format::text;
+    if (lower(r.shared.format) == "prometheus") {
+        opts.output_format = options::format::prometheus;
+    } else {
+        const auto f = format_named(r.shared.format);
+        if (!f)
+            throw usage_error("-format: unknown format \"" + escape_name(r.shared.format) +
+                                  "\" (text, json or prometheus)",
+                              usage_kind::bad_format);
+        opts.output_format = *f == output_format::json ? options::format::json : options::format::text;
+    }
+    if (r.shared.registry_option->count() != 0) {
+        if (opts.output_format != options::format::prometheus)
+            throw usage_error("-registry is only valid with -format=prometheus");
+        if (r.shared.registry.empty()) throw usage_error("-registry: empty registry name");
+        opts.registry = counters::registry_name(r.shared.registry);
+        counters::validate_registry_name(opts.registry);
+    }
     if (r.o_output->count() != 0 && r.output.empty()) throw usage_error("-output: empty file name");
     opts.output = r.output;
 }

@@ -15,7 +15,7 @@ namespace counters::tools::counters_cmd {
 /// What the command line asks for.
 struct options {
     enum class action { create, remove, clear, show };
-    enum class format { text, json };
+    enum class format { text, json, prometheus };
 
     action what = action::show;
     std::string section;              ///< resolved: --section, else COUNTERS_SECTION, else default
@@ -28,6 +28,7 @@ struct options {
     render_options render;            ///< -show: what to print
     format output_format = format::text;
     std::string output;               ///< -show: file to write ("" = standard output)
+    std::string registry;             ///< -show -format=prometheus: registry to add ("" = none)
     std::string prog = "counters";    ///< the name in messages (`imsimta counters` too)
 };
 

@@ -5,7 +5,9 @@
 #include <counters/admin.hpp>
 #include <counters/error.hpp>
 #include <counters/snapshot.hpp>
+#include <counters/registry_snapshot.hpp>
 #include <counters_tools/cli.hpp>
+#include <counters_tools/prometheus.hpp>
 #include <counters_tools/text.hpp>
 
 #include <cerrno>
@@ -23,6 +25,40 @@
 namespace counters::tools::counters_cmd {
 
 namespace {
+
+/// -show -format=prometheus. A section that cannot be read still gives an exposition, with
+/// `mta_section_up 0`, so that a textfile collector sees the failure instead of stale
+/// figures; the error is reported and the exit status is 1 all the same. A registry that
+/// cannot be read fails the whole -show (nothing is written).
+int show_prometheus(const options& opts) {
+    std::optional<registry_snapshot> reg;
+    if (!opts.registry.empty()) {
+        reg = read_registry(opts.registry);
+        warn_untrusted(std::cerr, opts.prog, "registry", reg->info.name, reg->info.distrust);
+    }
+    std::optional<snapshot> snap;
+    std::optional<std::string> failure;
+    try {
+        snap = read_snapshot(opts.section);
+    } catch (const counters::error& e) {
+        failure = escape_name(e.what());
+    }
+    if (snap) warn_untrusted(std::cerr, opts.prog, "section", snap->section.name, snap->section.distrust);
+    exposition_input in;
+    in.section = snap ? &*snap : nullptr;
+    in.section_name = opts.section;
+    in.registry = reg ? &*reg : nullptr;
+    in.pattern = opts.render.pattern;
+    in.absolute = opts.render.absolute;
+    std::string text;
+    render_prometheus(in, text);
+    write_all(std::cout, opts.output, text);
+    if (failure) {
+        report(std::cerr, opts.prog, *failure);
+        return exit_failure;
+    }
+    return exit_ok;
+}
 
 /// Group name or number to a gid; throws std::runtime_error for an unknown name.
 long resolve_group(const std::string& g) {
@@ -116,13 +152,19 @@ int run(const options& opts) {
         return exit_ok;
     }
     case options::action::show: {
+        if (opts.output_format == options::format::prometheus) return show_prometheus(opts);
         // Read first: a missing section must not truncate an existing output file.
         const snapshot snap = read_snapshot(opts.section);
         warn_untrusted(std::cerr, opts.prog, "section", snap.section.name, snap.section.distrust);
-        if (opts.output_format == options::format::json) {
+        if (opts.output.empty()) { // streamed: the text is never held in memory whole
+            write_streamed(std::cout, [&](std::ostream& out) {
+                if (opts.output_format == options::format::json)
+                    render_json(snap, opts.render, out);
+                else
+                    render_text(snap, opts.render, out);
+            });
+        } else if (opts.output_format == options::format::json) {
             write_all(std::cout, opts.output, render_json(snap, opts.render));
-        } else if (opts.output.empty()) {
-            write_streamed(std::cout, [&](std::ostream& out) { render_text(snap, opts.render, out); });
         } else {
             write_all(std::cout, opts.output, render_text(snap, opts.render));
         }

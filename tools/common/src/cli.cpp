@@ -22,6 +22,8 @@
 #include <ostream>
 #include <set>
 #include <pthread.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace counters::tools {
@@ -461,24 +463,99 @@ void write_streamed(std::ostream& standard_output, const std::function<void(std:
     }
 }
 
+namespace {
+
+/// Writes all of @p text to descriptor @p fd; false with errno set on failure.
+bool write_fd(int fd, const std::string& text) {
+    const char* p = text.data();
+    std::size_t left = text.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+/// Writes @p text to @p path in place (open, truncate, write): for what is not a regular
+/// file (a device, a FIFO), which a rename must never replace.
+void write_in_place(const std::string& path, const std::string& shown, const std::string& text) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw output_error("cannot open " + shown + ": " + std::strerror(errno), output_error::stage::open);
+    errno = 0;
+    const bool wrote = write_fd(fd, text);
+    int e = errno;
+    const bool closed = ::close(fd) == 0;
+    if (!closed && e == 0) e = errno;
+    if (!wrote || !closed)
+        throw output_error("cannot write " + shown + ": " + std::strerror(e != 0 ? e : EIO), output_error::stage::write);
+}
+
+} // namespace
+
 void write_all(std::ostream& standard_output, const std::string& path, const std::string& text) {
     if (path.empty()) {
         write_streamed(standard_output, [&](std::ostream& out) { out << text; });
         return;
     }
     const std::string shown = "\"" + escape_name(path) + "\"";
-    std::FILE* f = std::fopen(path.c_str(), "w");
-    if (f == nullptr)
+    // The file written is the target of a symbolic link (as writing through it would be).
+    std::string target = path;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (char* real = ::realpath(path.c_str(), nullptr)) {
+            target = real;
+            std::free(real); // NOLINT(cppcoreguidelines-no-malloc): realpath's allocation
+        }
+    }
+    const bool exists = ::stat(target.c_str(), &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
+        write_in_place(target, shown, text);
+        return;
+    }
+    // A file we may not write is not replaced either (as opening it would have failed).
+    if (exists && ::access(target.c_str(), W_OK) != 0)
         throw output_error("cannot open " + shown + ": " + std::strerror(errno), output_error::stage::open);
+    // A temporary file in the same directory, renamed over the target when complete: a reader
+    // (node_exporter's textfile collector) sees the old file or the new one, never half of one.
+    // Its name starts with a dot and ends with ".tmp", so no `*.prom` glob picks it up.
+    const std::size_t slash = target.rfind('/');
+    const std::string dir = slash == std::string::npos ? std::string() : target.substr(0, slash + 1);
+    const std::string base = slash == std::string::npos ? target : target.substr(slash + 1);
+    std::string temp;
+    int fd = -1;
+    for (unsigned attempt = 0; fd < 0; ++attempt) {
+        temp = dir;
+        temp.append(".").append(base).append(".").append(std::to_string(::getpid()));
+        temp.append(".").append(std::to_string(attempt)).append(".tmp");
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644); // 0644 less the umask
+        if (fd < 0 && (errno != EEXIST || attempt >= 100))
+            throw output_error("cannot open " + shown + ": " + std::strerror(errno), output_error::stage::open);
+    }
     errno = 0;
-    const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    bool ok = write_fd(fd, text);
     int e = errno;
-    const bool flushed = std::fflush(f) == 0;
-    if (!flushed && e == 0) e = errno;
-    const bool closed = std::fclose(f) == 0;
-    if (!closed && e == 0) e = errno;
-    if (!wrote || !flushed || !closed)
+    // Replacing a file keeps its permission bits.
+    if (ok && exists && ::fchmod(fd, st.st_mode & 07777) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (::close(fd) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (ok && ::rename(temp.c_str(), target.c_str()) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        ::unlink(temp.c_str());
         throw output_error("cannot write " + shown + ": " + std::strerror(e != 0 ? e : EIO), output_error::stage::write);
+    }
 }
 
 } // namespace counters::tools

@@ -535,7 +535,38 @@ struct json_piece {
     std::size_t size = 0;
     json_source source = json_source::end;
     std::size_t counter = 0; // for value and minimum
+    std::size_t slot = 0;    // where the value is in a channel's gathered figures (json_figures)
 };
+
+/// A channel's figures in one array, in the order json_piece::slot counts them: the values
+/// shown (current or absolute), the minimums, then the two current association counts and
+/// the two activity times.
+using json_figures = std::array<std::int64_t, 2 * counter_count + 4>;
+
+std::size_t json_slot(json_source src, std::size_t counter) {
+    switch (src) {
+    case json_source::value: return counter;
+    case json_source::minimum: return counter_count + counter;
+    case json_source::current_in: return 2 * counter_count;
+    case json_source::current_out: return 2 * counter_count + 1;
+    case json_source::last_in: return 2 * counter_count + 2;
+    case json_source::last_out: return 2 * counter_count + 3;
+    case json_source::name:
+    case json_source::end: break;
+    }
+    return 0;
+}
+
+void gather(const channel_values& c, bool absolute, json_figures& f) {
+    for (std::size_t i = 0; i < counter_count; ++i) {
+        f[i] = absolute ? c.absolute(static_cast<counter>(i)) : c.value[i];
+        f[counter_count + i] = c.minimum[i];
+    }
+    f[2 * counter_count] = c.current_in;
+    f[2 * counter_count + 1] = c.current_out;
+    f[2 * counter_count + 2] = c.last_in;
+    f[2 * counter_count + 3] = c.last_out;
+}
 
 struct json_layout {
     std::vector<json_piece> pieces;
@@ -565,6 +596,7 @@ private:
         p.size = pending_.size();
         p.source = src;
         p.counter = counter;
+        p.slot = json_slot(src, counter);
         layout_.text_bytes += p.size;
         if (src != json_source::end && src != json_source::name) ++layout_.values;
         layout_.pieces.push_back(p);
@@ -636,7 +668,15 @@ json_layout make_json_channel_layout() {
     object("minimums", mins);
     object("times", times);
     b.text("\n    }");
-    return b.finish();
+    json_layout layout = b.finish();
+    // What render_json_into() relies on: the name first, then only figures, then the end.
+    const auto& pieces = layout.pieces;
+    if (pieces.size() < 2 || pieces.front().source != json_source::name || pieces.back().source != json_source::end ||
+        std::any_of(pieces.begin() + 1, pieces.end() - 1, [](const json_piece& q) {
+            return q.source == json_source::name || q.source == json_source::end;
+        }))
+        throw std::logic_error("render_json: unexpected channel layout");
+    return layout;
 }
 
 const json_layout& json_channel_layout() {
@@ -679,9 +719,9 @@ void append_json_member(std::string& out, std::string_view key, std::int64_t v, 
     out += last ? "\n" : ",\n";
 }
 
-} // namespace
-
-std::string render_json(const snapshot& snap, const render_options& o) {
+/// The JSON document into @p buf; with @p out, streamed in chunks as render_text_into().
+void render_json_into(const snapshot& snap, const render_options& o, std::string& buf, std::ostream* out) {
+    constexpr std::size_t stream_chunk = std::size_t{128} << 10;
     const json_layout& layout = json_channel_layout();
     const section_info& s = snap.section;
     const bool all = o.pattern == "*";
@@ -693,32 +733,39 @@ std::string render_json(const snapshot& snap, const render_options& o) {
     const auto channel_bound = [&](std::size_t name_bytes) {
         return 8 + layout.text_bytes + 20 * layout.values + name_bytes + 64;
     };
-    std::string out;
-    reserve_output(out, 512 + snap.channels.size() * channel_bound(6 * std::size_t{max_channel_name}));
-    out += "{\n  \"format_version\": ";
-    out.append(fmt::format_int(json_format_version).str());
-    out += ",\n  \"section\": {\n    \"name\": ";
-    append_json_string(out, s.name);
-    out += ",\n    \"format\": \"";
-    out.append(fmt::format_int(s.version_major).str());
-    out += '.';
-    out.append(fmt::format_int(s.version_minor).str());
-    out += "\",\n";
-    append_json_member(out, "created", s.created);
-    append_json_member(out, "cleared", s.cleared);
-    append_json_member(out, "clear_count", s.clear_count);
-    append_json_member(out, "block_size", s.block_size);
-    append_json_member(out, "max_channels", s.max_channels);
-    append_json_member(out, "channels", s.channels);
-    append_json_member(out, "overflow", s.overflow);
-    out += "    \"instance_id\": \"";
-    out += hex64(s.instance_id);
-    out += "\"\n  },\n  \"absolute\": ";
-    out += o.absolute ? "true" : "false";
-    out += ",\n  \"channels\": [";
+    const std::size_t whole = 512 + snap.channels.size() * channel_bound(6 * std::size_t{max_channel_name});
+    if (out != nullptr)
+        buf.reserve(std::min(whole, stream_chunk + 2 * channel_bound(6 * std::size_t{max_channel_name}) + (64 << 10)));
+    else
+        reserve_output(buf, whole);
+    buf += "{\n  \"format_version\": ";
+    buf.append(fmt::format_int(json_format_version).str());
+    buf += ",\n  \"section\": {\n    \"name\": ";
+    append_json_string(buf, s.name);
+    buf += ",\n    \"format\": \"";
+    buf.append(fmt::format_int(s.version_major).str());
+    buf += '.';
+    buf.append(fmt::format_int(s.version_minor).str());
+    buf += "\",\n";
+    append_json_member(buf, "created", s.created);
+    append_json_member(buf, "cleared", s.cleared);
+    append_json_member(buf, "clear_count", s.clear_count);
+    append_json_member(buf, "block_size", s.block_size);
+    append_json_member(buf, "max_channels", s.max_channels);
+    append_json_member(buf, "channels", s.channels);
+    append_json_member(buf, "overflow", s.overflow);
+    buf += "    \"instance_id\": \"";
+    buf += hex64(s.instance_id);
+    buf += "\"\n  },\n  \"absolute\": ";
+    buf += o.absolute ? "true" : "false";
+    buf += ",\n  \"channels\": [";
     bool first = true;
     std::string escaped;
-    raw_writer writer(out);
+    json_figures figures{};
+    const json_piece* const name_piece = &layout.pieces.front();
+    const json_piece* const numbers = name_piece + 1;
+    const json_piece* const end_piece = &layout.pieces.back();
+    raw_writer writer(buf);
     char* p = writer.begin();
     for (const channel_values& c : snap.channels) {
         if (!all && !wildcard_match(o.pattern, c.name)) continue;
@@ -727,35 +774,43 @@ std::string render_json(const snapshot& snap, const render_options& o) {
             escaped = escape(name, escape_style::json);
             name = escaped;
         }
+        if (out != nullptr && static_cast<std::size_t>(p - buf.data()) >= stream_chunk) {
+            writer.finish(p);
+            out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+            buf.clear();
+            if (!*out) return;
+            p = writer.restart();
+        }
         p = writer.room(p, channel_bound(name.size()));
         std::memcpy(p, first ? "\n    " : ",\n    ", first ? 5 : 6);
         p += first ? 5 : 6;
         first = false;
-        for (const json_piece& piece : layout.pieces) {
-            p = put_piece(p, piece);
-            switch (piece.source) {
-            case json_source::value: p = put_decimal(p, value_of(c, static_cast<counter>(piece.counter), o.absolute)); break;
-            case json_source::minimum: p = put_decimal(p, c.min(static_cast<counter>(piece.counter))); break;
-            case json_source::current_in: p = put_decimal(p, c.current_in); break;
-            case json_source::current_out: p = put_decimal(p, c.current_out); break;
-            case json_source::last_in: p = put_decimal(p, c.last_in); break;
-            case json_source::last_out: p = put_decimal(p, c.last_out); break;
-            case json_source::name:
-                std::memcpy(p, name.data(), name.size());
-                p += name.size();
-                break;
-            case json_source::end: break;
-            }
+        gather(c, o.absolute, figures);
+        p = put_piece(p, *name_piece);
+        std::memcpy(p, name.data(), name.size());
+        p += name.size();
+        for (const json_piece* piece = numbers; piece != end_piece; ++piece) {
+            p = put_piece(p, *piece);
+            p = put_decimal(p, figures[piece->slot]);
         }
+        p = put_piece(p, *end_piece);
     }
     writer.finish(p);
-    out += first ? "]\n}\n" : "\n  ]\n}\n";
-    return out;
+    buf += first ? "]\n}\n" : "\n  ]\n}\n";
+    if (out != nullptr) out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+}
+
+} // namespace
+
+std::string render_json(const snapshot& snap, const render_options& o) {
+    std::string buf;
+    render_json_into(snap, o, buf, nullptr);
+    return buf;
 }
 
 void render_json(const snapshot& snap, const render_options& o, std::ostream& out) {
-    const std::string text = render_json(snap, o);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    std::string buf;
+    render_json_into(snap, o, buf, &out);
 }
 
 } // namespace counters::tools

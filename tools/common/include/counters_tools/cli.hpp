@@ -234,9 +234,15 @@ unsigned long parse_number(const std::string& option, const std::string& text, u
 /// Parses an octal permission mode (at most 07777); throws usage_error naming @p option.
 unsigned parse_mode(const std::string& option, const std::string& text);
 
-/// Writes @p text to the file @p path (created or overwritten) or, when @p path is empty, to
-/// @p standard_output, and flushes. Throws output_error `cannot open "PATH": why` or
-/// `cannot write "PATH": why` / `cannot write standard output: why`.
+/// Writes @p text to the file @p path or, when @p path is empty, to @p standard_output, and
+/// flushes. A regular file (new or existing; through a symbolic link, its target) is replaced
+/// atomically: the text goes to `.NAME.PID.N.tmp` in the same directory (mode 0644 less the
+/// umask; an existing file's permission bits are kept), which is renamed over NAME when
+/// complete, so readers see the old file or the new one, never part of one; a failure removes
+/// the temporary file and leaves NAME alone. A file the caller may not write is refused as
+/// before; what is not a regular file (a device, a FIFO) is written in place. Throws
+/// output_error `cannot open "PATH": why` or `cannot write "PATH": why` / `cannot write
+/// standard output: why`.
 void write_all(std::ostream& standard_output, const std::string& path, const std::string& text);
 
 /// Lets @p produce write to @p standard_output (streamed: a large table is never held in

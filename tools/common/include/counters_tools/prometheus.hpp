@@ -32,14 +32,36 @@ struct exposition_input {
     const registry_snapshot* registry = nullptr;
     /// Channels whose name matches (see wildcard_match()).
     std::string pattern = "*";
+    /// Every channel value written as current minus minimum (channel_values::absolute()),
+    /// as `counters -show -absolute` does; it matters for the Stored gauges after a clear.
+    bool absolute = false;
 };
 
 /// Appends the exposition of @p in to @p out: each family once with its `# HELP` and
-/// `# TYPE` lines, label values escaped (backslash, double quote, newline), every line
-/// ending with '\n', no `_created` lines, no timestamps. Families: the channel counters
-/// (counter_info), the block size (prometheus_block_size_family), the section's info, clear
-/// time and overflow, `mta_section_up` (1 with a section, 0 without), and the registry's
-/// objects. Output that `promtool check metrics` accepts without findings.
+/// `# TYPE` lines, every line ending with '\n', no `_created` lines, no timestamps; output
+/// that `promtool check metrics` accepts without findings. In this order:
+/// - `mta_section_up{section}` (1 with a section, 0 without: then nothing else of a section);
+/// - the section's `mta_section_info{section,format_version,max_channels} 1`,
+///   prometheus_block_size_family, `mta_section_channels`, `mta_section_overflow_total`,
+///   `mta_section_clears_total`, `mta_section_created_timestamp_seconds`,
+///   `mta_section_cleared_timestamp_seconds` (the last clear, or the creation when never
+///   cleared) and `mta_section_trusted`;
+/// - the channel counters, one family per counter_info::prometheus_family in table order
+///   (counter, gauge, or summary for `_sum`/`_count` halves), label `channel` then the
+///   table's labels, channels in snapshot order; then `mta_channel_current_associations`
+///   and `mta_channel_last_activity_timestamp_seconds` (no sample when 0) by `direction`;
+/// - the registry: per object and numeric field `mta_<object>_<field>` in snake case, a
+///   COUNTER as a counter with `_total`, a GAUGE as a gauge, a TIME as a gauge named
+///   `..._timestamp_seconds` (no sample when 0), label `object_instance`; STRING fields and
+///   fields whose family name is already taken are left out.
+///
+/// Label values: the name itself when it is well-formed UTF-8 without control characters;
+/// otherwise each byte of a control character (C0, DEL, C1) or of ill-formed UTF-8 is
+/// spelled `\xHH` (so a value is always valid UTF-8 free of control characters); then `\`
+/// and `"` are escaped as the format requires. A channel whose label value equals an
+/// earlier one's is left out. counters(1), "Prometheus format", documents all of it.
+/// Fast: the bulk is written through a cursor into room reserved once (no stream, no
+/// allocation per value).
 void render_prometheus(const exposition_input& in, std::string& out);
 
 } // namespace counters::tools
