@@ -727,13 +727,15 @@ void render_json_into(const snapshot& snap, const render_options& o, std::string
     const bool all = o.pattern == "*";
     // Room for one channel: the separator, the constant text, every number at its longest
     // (20 bytes), the name escaped at its longest (6 bytes a byte) and the 64-byte slack of
-    // put_piece(). The whole document is reserved at that bound for names of up to 32
-    // bytes: one allocation, of which only the pages written are ever touched (the
-    // figures' usual 1 to 7 digits fill about half of it).
+    // put_piece().
     const auto channel_bound = [&](std::size_t name_bytes) {
         return 8 + layout.text_bytes + 20 * layout.values + name_bytes + 64;
     };
-    const std::size_t whole = 512 + snap.channels.size() * channel_bound(6 * std::size_t{max_channel_name});
+    // The whole document is reserved for figures of up to 6 digits on average and names of
+    // up to 32 plain bytes: one allocation in the usual case (larger figures make the string
+    // grow), kept small enough for malloc to reuse the same block from one call to the next
+    // (glibc maps blocks above 32 MiB afresh each time, zero-filled by the kernel).
+    const std::size_t whole = 512 + snap.channels.size() * (8 + layout.text_bytes + 6 * layout.values + max_channel_name);
     if (out != nullptr)
         buf.reserve(std::min(whole, stream_chunk + 2 * channel_bound(6 * std::size_t{max_channel_name}) + (64 << 10)));
     else
