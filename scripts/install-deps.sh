@@ -10,8 +10,9 @@ packages=(
   libedit-dev libsystemd-dev zlib1g-dev systemd systemd-journal-remote mandoc procps util-linux
   clang-14 libclang-rt-14-dev clang-tidy-14
   postfix swaks pflogsumm mtail
-  # promtool (Debian's prometheus package): the exposition lint and the rule unit tests
-  prometheus
+  # prometheus (and its promtool): the exposition lint, the rule unit tests, the real-Prometheus
+  # test of counters-exporter, which also needs curl and ss (iproute2)
+  prometheus curl iproute2
 )
 
 missing=()

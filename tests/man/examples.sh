@@ -4,8 +4,8 @@
 # (issue 11, item 8), and fails on any exit status the example does not document.
 #
 # usage: examples.sh MAN_DIR TOOL_DIR...
-#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim and
-#   counters-ingest; they
+#   TOOL_DIR: directories of the built counters, qm, counterutil, imsimta, mta-sim,
+#   counters-ingest and counters-exporter; they
 #   come first in PATH, so the examples run exactly as printed.
 #
 # What is a command (from the mdoc source, in EXAMPLES only):
@@ -29,7 +29,7 @@ MAN=$1
 shift
 for d in "$@"; do PATH="$d:$PATH"; done
 export PATH
-for tool in counters qm counterutil imsimta mta-sim counters-ingest; do
+for tool in counters qm counterutil imsimta mta-sim counters-ingest counters-exporter; do
     command -v "$tool" >/dev/null || { echo "examples: $tool not found in the tool directories" >&2; exit 1; }
 done
 
@@ -53,6 +53,15 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
+
+# counters-exporter(8) listens on 127.0.0.1:9842 in its examples: here on a free port of a
+# private range instead (checked with ss), so that parallel tests and a real exporter on the
+# host do not collide.
+EXPORTER_PORT=
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    EXPORTER_PORT=$((30000 + RANDOM % 10000))
+    ss -Htln "sport = :$EXPORTER_PORT" 2>/dev/null | grep -q . || break
+done
 
 # Rewrites applied to every command before it runs: FROM (a sed -E pattern) and TO, with
 # the reason. The pages print real-looking names; the test keeps to its own.
@@ -82,6 +91,10 @@ SUBSTITUTIONS=(
     '/tmp/replay.state' "$T/replay.state"
     # counters-ingest(8): the ingester started just before registers its object in a moment
     '^counterutil -o ingest' 'sleep 1; counterutil -o ingest'
+    # counters-exporter(8): a private port (above); the exporter started just before listens
+    # in a moment
+    '127\.0\.0\.1:9842' "127.0.0.1:$EXPORTER_PORT"
+    '^curl -s http' 'sleep 1; curl -s http'
 )
 declare -A SUBST_USED=()
 
@@ -97,6 +110,7 @@ declare -A SKIP_USED=()
 DAEMONS=(
     'counters-ingest.8' 'counters-ingest --format postfix --channel-map /etc/counters-ingest.map /var/log/mail.log'
     'counters-ingest.8' 'counters-ingest --format postfix journal &'
+    'counters-exporter.8' 'counters-exporter --web.listen-address 127.0.0.1:9842 &'
 )
 declare -A DAEMON_USED=()
 
