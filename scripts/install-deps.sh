@@ -15,6 +15,9 @@ packages=(
   # prometheus (and its promtool): the exposition lint, the rule unit tests, the real-Prometheus
   # test of counters-exporter, which also needs curl and ss (iproute2)
   prometheus curl iproute2
+  # node_exporter: its textfile collector is what bench/scrape_vs_node_exporter.sh compares
+  # counters-exporter's scrape with
+  prometheus-node-exporter
 )
 
 missing=()

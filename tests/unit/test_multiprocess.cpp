@@ -271,6 +271,51 @@ TEST_CASE("a registration claim left by a dead process is recovered", "[multipro
     CHECK(s.channels[1].get(counter::received_messages) == 1);
 }
 
+TEST_CASE("a snapshot skips a slot being registered and still adds the current associations to the right channels",
+          "[multiprocess][snapshot]") {
+    temp_section t;
+    section sec(t.name());
+    const channel a = sec.get("aa"), b = sec.get("bb"), c = sec.get("cc"), d = sec.get("dd");
+    association_opened(c, direction::inbound);
+    association_opened(c, direction::inbound);
+    association_opened(d, direction::outbound);
+    association_opened(a, direction::outbound);
+    {
+        const snapshot all = read_snapshot(t.name());
+        REQUIRE(all.channels.size() == 4);
+        CHECK(all.channels.capacity() == 4); // allocated once, exactly
+        CHECK(all.channels[2].current_in == 2);
+    }
+    // Slot 1 ("bb") turned into a registration in progress of a process (never published):
+    // the channels after it move down one place in the snapshot.
+    const int fd = ::shm_open(("/" + t.name()).c_str(), O_RDWR, 0);
+    REQUIRE(fd >= 0);
+    struct stat st {};
+    REQUIRE(::fstat(fd, &st) == 0);
+    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    REQUIRE(p != MAP_FAILED);
+    auto* h = static_cast<detail::header*>(p);
+    auto* slot1 = reinterpret_cast<detail::channel_slot*>(static_cast<char*>(p) + h->channels_offset + h->slot_size);
+    const std::uint64_t ready = slot1->claim.load();
+    slot1->claim.store((std::uint64_t{0x7ffffff0} << 32) | 1u);
+    const snapshot s = read_snapshot(t.name());
+    slot1->claim.store(ready);
+    ::munmap(p, static_cast<std::size_t>(st.st_size));
+    ::close(fd);
+    REQUIRE(s.channels.size() == 3);
+    CHECK(s.section.channels == 3);
+    CHECK(s.channels[0].name == "aa");
+    CHECK(s.channels[0].current_out == 1);
+    CHECK(s.channels[0].current_in == 0);
+    CHECK(s.channels[1].name == "cc");
+    CHECK(s.channels[1].current_in == 2);
+    CHECK(s.channels[1].current_out == 0);
+    CHECK(s.channels[2].name == "dd");
+    CHECK(s.channels[2].current_out == 1);
+    CHECK(s.channels[2].current_in == 0);
+    (void)b;
+}
+
 TEST_CASE("clear and delete while writers are busy", "[multiprocess]") {
     temp_section t;
     create_section(t.name());

@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <iostream>
-#include <sstream>
 #include <optional>
 #include <stdexcept>
 #include <sys/mman.h>
@@ -157,10 +156,15 @@ int run(const options& opts) {
         // Read first: a missing section must not truncate an existing output file.
         const snapshot snap = read_snapshot(opts.section);
         warn_untrusted(std::cerr, opts.prog, "section", snap.section.name, snap.section.distrust);
-        if (opts.output_format == options::format::json) {
-            std::ostringstream text;
-            render_json(snap, opts.render, text);
-            write_all(std::cout, opts.output, text.str());
+        if (opts.output.empty()) { // streamed: the text is never held in memory whole
+            write_streamed(std::cout, [&](std::ostream& out) {
+                if (opts.output_format == options::format::json)
+                    render_json(snap, opts.render, out);
+                else
+                    render_text(snap, opts.render, out);
+            });
+        } else if (opts.output_format == options::format::json) {
+            write_all(std::cout, opts.output, render_json(snap, opts.render));
         } else {
             write_all(std::cout, opts.output, render_text(snap, opts.render));
         }

@@ -451,6 +451,18 @@ unsigned parse_mode(const std::string& option, const std::string& text) {
     return static_cast<unsigned>(v);
 }
 
+void write_streamed(std::ostream& standard_output, const std::function<void(std::ostream&)>& produce) {
+    errno = 0;
+    produce(standard_output);
+    standard_output << std::flush;
+    if (!standard_output) {
+        const int e = errno != 0 ? errno : EIO;
+        standard_output.clear();
+        throw output_error(std::string("cannot write standard output: ") + std::strerror(e),
+                           output_error::stage::write);
+    }
+}
+
 namespace {
 
 /// Writes all of @p text to descriptor @p fd; false with errno set on failure.
@@ -487,14 +499,7 @@ void write_in_place(const std::string& path, const std::string& shown, const std
 
 void write_all(std::ostream& standard_output, const std::string& path, const std::string& text) {
     if (path.empty()) {
-        errno = 0;
-        standard_output << text << std::flush;
-        if (!standard_output) {
-            const int e = errno != 0 ? errno : EIO;
-            standard_output.clear();
-            throw output_error(std::string("cannot write standard output: ") + std::strerror(e),
-                               output_error::stage::write);
-        }
+        write_streamed(standard_output, [&](std::ostream& out) { out << text; });
         return;
     }
     const std::string shown = "\"" + escape_name(path) + "\"";

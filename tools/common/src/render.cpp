@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: MIT
 // Text-table and JSON renderers of a channel-counter snapshot.
 #include <counters_tools/render.hpp>
-#include <counters_tools/json.hpp>
+#include <counters/options.hpp>
 #include <counters_tools/text.hpp>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <ostream>
+#include <cstring>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sys/mman.h>
 
 namespace counters::tools {
 
@@ -39,6 +45,8 @@ struct text_line {
     shape form = shape::row;
     counter_group group = counter_group::channels;
     std::array<std::size_t, column_count> counter_at{}; // per text_column, or no_counter
+    static constexpr std::size_t label_capacity = 32;
+    std::array<char, label_capacity> padded{}; // the label, for a fixed-size copy when it fits
 };
 
 shape shape_of(text_column c) {
@@ -89,6 +97,8 @@ std::vector<text_line> make_layout() {
         }
         lines[l].counter_at[static_cast<std::size_t>(inf.column)] = i;
     }
+    for (text_line& line : lines)
+        std::copy_n(line.label.begin(), std::min(line.label.size(), text_line::label_capacity), line.padded.begin());
     return lines;
 }
 
@@ -97,21 +107,161 @@ const std::vector<text_line>& layout() {
     return lines;
 }
 
-void put(std::string& buf, std::string_view s) { buf.append(s); }
-
-/// Appends @p v right-aligned in @p width columns (a wider number is not cut).
-void put_right(std::string& buf, std::int64_t v, std::size_t width) {
-    const fmt::format_int digits(v);
-    if (digits.size() < width) buf.append(width - digits.size(), ' ');
-    buf.append(digits.data(), digits.size());
+/// Writes @p v in decimal at @p p; returns the end. At most 20 bytes.
+char* put_decimal(char* p, std::int64_t v) noexcept {
+    static constexpr char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                    "8081828384858687888990919293949596979899";
+    auto u = static_cast<std::uint64_t>(v);
+    if (v < 0) {
+        *p++ = '-';
+        u = 0 - u;
+    }
+    if (u < 10) {
+        *p = static_cast<char>('0' + u);
+        return p + 1;
+    }
+    if (u < 100) {
+        std::memcpy(p, pairs + 2 * u, 2);
+        return p + 2;
+    }
+    char tmp[20];
+    char* t = tmp + sizeof tmp;
+    while (u >= 100) {
+        t -= 2;
+        std::memcpy(t, pairs + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        t -= 2;
+        std::memcpy(t, pairs + 2 * u, 2);
+    } else {
+        *--t = static_cast<char>('0' + u);
+    }
+    const auto n = static_cast<std::size_t>(tmp + sizeof tmp - t);
+    std::memcpy(p, t, n);
+    return p + n;
 }
 
-void put_number(std::string& buf, std::int64_t v) {
-    const fmt::format_int digits(v);
-    buf.append(digits.data(), digits.size());
+/// Digits of @p v, its sign included.
+std::size_t digits_of(std::int64_t v) noexcept {
+    auto u = static_cast<std::uint64_t>(v);
+    std::size_t n = 1;
+    if (v < 0) {
+        u = 0 - u;
+        ++n;
+    }
+    while (u >= 10) {
+        u /= 10;
+        ++n;
+    }
+    return n;
 }
 
-std::size_t digits_of(std::int64_t v) { return fmt::format_int(v).size(); }
+/// Writes @p v right-aligned in @p width columns (a wider number is not cut); returns the end.
+char* put_right(char* p, std::int64_t v, std::size_t width) noexcept {
+    static constexpr char spaces[32] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+                                        ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+    const std::size_t n = digits_of(v);
+    if (n >= width) return put_decimal(p, v);
+    if (width <= sizeof spaces)
+        std::memcpy(p, spaces, sizeof spaces); // the digits overwrite the end
+    else
+        std::memset(p, ' ', width - n);
+    put_decimal(p + (width - n), v);
+    return p + width;
+}
+
+/// Writes T/C with two decimals as fmt's "{:.2f}" writes the double T/C (what the former
+/// renderer printed), without formatting a double in the usual case: when T and C are exact
+/// doubles (below 2^53) and 100*T/C is not within the double's error of a half (a tie),
+/// rounding the exact quotient and rounding the double give the same two decimals.
+char* put_average(char* p, std::int64_t time, std::int64_t count) {
+    constexpr std::int64_t exact = std::int64_t{1} << 53;
+    if (count > 0 && time >= 0 && time < exact && count < exact) {
+        const std::int64_t scaled = time * 100; // below 100 * 2^53: no overflow
+        auto hundredths = static_cast<std::uint64_t>(scaled / count);
+        const std::int64_t off_half = 2 * (scaled % count) - count; // sign: above or below the half
+        const std::int64_t distance = off_half < 0 ? -off_half : off_half;
+        if (distance > (scaled >> 50)) { // distance * 2^50 > scaled: no double between
+            if (off_half > 0) ++hundredths;
+            p = put_decimal(p, static_cast<std::int64_t>(hundredths / 100));
+            const auto cents = static_cast<unsigned>(hundredths % 100);
+            p[0] = '.';
+            p[1] = static_cast<char>('0' + cents / 10);
+            p[2] = static_cast<char>('0' + cents % 10);
+            return p + 3;
+        }
+    }
+    const double avg = count == 0 ? 0.0 : static_cast<double>(time) / static_cast<double>(count);
+    return fmt::format_to(p, FMT_COMPILE("{:.2f}"), avg);
+}
+
+char* put_text(char* p, std::string_view s) noexcept {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+
+/// Reserves @p bytes in @p s and, for a large output (the documents of thousands of
+/// channels: megabytes written once, start to end), asks for transparent huge pages on its
+/// 2 MiB-aligned part: a fresh block of malloc's otherwise takes a page fault per 4 KiB
+/// written (a third of `counters -show`'s time at 10,000 channels). Only a hint: ignored
+/// when the kernel has transparent huge pages off.
+void reserve_output(std::string& s, std::size_t bytes) {
+    s.reserve(bytes);
+    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
+    if (s.capacity() < 2 * huge) return;
+    char* const base = s.data();
+    const auto at = reinterpret_cast<std::uintptr_t>(base);
+    const auto begin = (at + huge - 1) & ~(huge - 1);
+    const auto end = (at + s.capacity()) & ~(huge - 1);
+    if (end > begin) {
+        const int saved = errno; // a refused hint is no error of the caller's
+        ::madvise(base + (begin - at), end - begin, MADV_HUGEPAGE);
+        errno = saved;
+    }
+}
+
+/// Appends to a string through a raw pointer: room() makes at least n bytes writable at
+/// the current end, growing the string by whole chunks (so the zero-filling of resize()
+/// happens once per chunk, not per channel); finish() trims it to what was written.
+class raw_writer {
+public:
+    explicit raw_writer(std::string& s) : s_(s), p_(s.data() + s.size()), end_(p_) {}
+    raw_writer(const raw_writer&) = delete;
+    raw_writer& operator=(const raw_writer&) = delete;
+    ~raw_writer() = default;
+
+    char* room(char* p, std::size_t n) {
+        if (static_cast<std::size_t>(end_ - p) >= n) return p;
+        const auto used = static_cast<std::size_t>(p - s_.data());
+        s_.resize(used + std::max(n, chunk));
+        end_ = s_.data() + s_.size();
+        return s_.data() + used;
+    }
+    char* begin() const noexcept { return p_; }
+    void finish(const char* p) { s_.resize(static_cast<std::size_t>(p - s_.data())); }
+    /// After the string was emptied (or changed) from outside: continue at its end.
+    char* restart() noexcept {
+        p_ = end_ = s_.data() + s_.size();
+        return p_;
+    }
+
+private:
+    static constexpr std::size_t chunk = std::size_t{64} << 10;
+    std::string& s_;
+    char* p_;
+    char* end_;
+};
+
+/// True when escape_name() would return @p s unchanged: printable ASCII but '\'.
+bool text_plain(std::string_view s) noexcept {
+    for (const char ch : s) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u < 0x20 || u >= 0x7f || u == '\\') return false;
+    }
+    return true;
+}
 
 /// Label of the line below a line that shows the minimums of its counters, indented two
 /// more than the labels so that it reads as belonging to the line above.
@@ -126,11 +276,6 @@ struct widths {
                                  default_total = 16;
     std::size_t messages = default_messages, recipients = default_recipients, blocks = default_blocks,
                 total = default_total;
-
-    static void fit(std::size_t& field, std::int64_t v) {
-        const std::size_t need = digits_of(v) + 1;
-        if (need > field) field = need;
-    }
 };
 
 /// What one line shows: the current values (or absolute ones), or the minimums.
@@ -144,29 +289,62 @@ bool shown(const text_line& line, const render_options& o) {
     return line.group == counter_group::associations ? o.associations : o.channels;
 }
 
-/// The widths that every shown figure of the channels matching the pattern fits in.
-widths measure(const snapshot& snap, const render_options& o) {
-    widths w;
-    for (const channel_values& c : snap.channels) {
-        if (!wildcard_match(o.pattern, c.name)) continue;
-        for (const text_line& line : layout()) {
-            if (!shown(line, o) || line.form == shape::queue) continue;
-            for (const figures f : {figures::values, figures::minimums}) {
-                if (f == figures::minimums && !o.minimums) continue;
-                auto fit = [&](std::size_t& field, text_column col) {
-                    const std::size_t k = line.counter_at[static_cast<std::size_t>(col)];
-                    if (k != no_counter) widths::fit(field, figure_of(c, static_cast<counter>(k), f, o.absolute));
-                };
-                if (line.form == shape::total) {
-                    fit(w.total, text_column::total);
-                } else {
-                    fit(w.messages, text_column::messages);
-                    fit(w.recipients, text_column::recipients);
-                    fit(w.blocks, text_column::blocks);
-                }
+/// The channels that match the pattern, in order.
+std::vector<const channel_values*> matching(const snapshot& snap, const render_options& o) {
+    std::vector<const channel_values*> out;
+    out.reserve(snap.channels.size());
+    const bool all = o.pattern == "*";
+    for (const channel_values& c : snap.channels)
+        if (all || wildcard_match(o.pattern, c.name)) out.push_back(&c);
+    return out;
+}
+
+/// The widths that every shown figure of @p chans fits in: a field's widest number is its
+/// largest or its smallest (negative) figure, so only those two are kept per field.
+widths measure(const std::vector<const channel_values*>& chans, const render_options& o) {
+    enum field : std::uint8_t { messages, recipients, blocks, total, fields };
+    struct source {
+        std::size_t counter;
+        field into;
+    };
+    std::vector<source> sources;
+    for (const text_line& line : layout()) {
+        if (!shown(line, o) || line.form == shape::queue) continue;
+        const auto add = [&](text_column col, field f) {
+            const std::size_t k = line.counter_at[static_cast<std::size_t>(col)];
+            if (k != no_counter) sources.push_back({k, f});
+        };
+        if (line.form == shape::total) {
+            add(text_column::total, total);
+        } else {
+            add(text_column::messages, messages);
+            add(text_column::recipients, recipients);
+            add(text_column::blocks, blocks);
+        }
+    }
+    std::array<std::int64_t, fields> high{}, low{};
+    for (const channel_values* c : chans) {
+        for (const source& src : sources) {
+            const auto k = static_cast<counter>(src.counter);
+            const std::int64_t v = value_of(*c, k, o.absolute);
+            if (v > high[src.into]) high[src.into] = v;
+            if (v < low[src.into]) low[src.into] = v;
+            if (o.minimums) {
+                const std::int64_t m = c->min(k);
+                if (m > high[src.into]) high[src.into] = m;
+                if (m < low[src.into]) low[src.into] = m;
             }
         }
     }
+    const auto fit = [&](std::size_t& width, field f) {
+        const std::size_t need = std::max(digits_of(high[f]), digits_of(low[f])) + 1;
+        if (need > width) width = need;
+    };
+    widths w;
+    fit(w.messages, messages);
+    fit(w.recipients, recipients);
+    fit(w.blocks, blocks);
+    fit(w.total, total);
     return w;
 }
 
@@ -174,12 +352,12 @@ widths measure(const snapshot& snap, const render_options& o) {
 void append_header(std::string& buf, const widths& w) {
     const std::size_t dm = w.messages - widths::default_messages, dr = w.recipients - widths::default_recipients,
                       db = w.blocks - widths::default_blocks;
-    put(buf, "Channel                Messages   ");
+    buf.append("Channel                Messages   ");
     buf.append(dm, ' ');
-    put(buf, "Recipients ");
+    buf.append("Recipients ");
     buf.append(dr, ' ');
-    put(buf, "Blocks\n");
-    put(buf, "---------------------- ");
+    buf.append("Blocks\n");
+    buf.append("---------------------- ");
     buf.append(10 + dm, '-');
     buf.push_back(' ');
     buf.append(10 + dr, '-');
@@ -188,136 +366,453 @@ void append_header(std::string& buf, const widths& w) {
     buf.push_back('\n');
 }
 
-/// Appends one line of a channel: "   <label padded>" and its figures, or with
+/// Writes one line of a channel at @p p: "   <label padded>" and its figures, or with
 /// figures::minimums "     minimum" padded alike and the minimums of the same counters.
-void append_line(std::string& buf, const text_line& line, const channel_values& c, const render_options& o,
-                 const widths& w, figures f) {
-    auto value = [&](text_column col) -> std::int64_t {
+/// Returns the end. At most line_bound() bytes.
+char* put_line(char* p, const text_line& line, const channel_values& c, const render_options& o, const widths& w,
+               figures f) {
+    const auto value = [&](text_column col) -> std::int64_t {
         const std::size_t k = line.counter_at[static_cast<std::size_t>(col)];
         return k == no_counter ? 0 : figure_of(c, static_cast<counter>(k), f, o.absolute);
     };
-    auto has = [&](text_column col) { return line.counter_at[static_cast<std::size_t>(col)] != no_counter; };
     if (f == figures::values) {
-        put(buf, line.label);
+        if (line.label.size() <= text_line::label_capacity) {
+            std::memcpy(p, line.padded.data(), text_line::label_capacity);
+            p += line.label.size();
+        } else {
+            p = put_text(p, line.label);
+        }
     } else {
-        put(buf, minimum_label);
-        if (minimum_label.size() < line.label.size()) buf.append(line.label.size() - minimum_label.size(), ' ');
+        p = put_text(p, minimum_label);
+        if (minimum_label.size() < line.label.size()) {
+            std::memset(p, ' ', line.label.size() - minimum_label.size());
+            p += line.label.size() - minimum_label.size();
+        }
     }
     switch (line.form) {
     case shape::row:
-        put_right(buf, value(text_column::messages), w.messages);
-        put_right(buf, value(text_column::recipients), w.recipients);
-        put_right(buf, value(text_column::blocks), w.blocks);
-        if (has(text_column::first_time)) {
-            put(buf, " (");
-            put_number(buf, value(text_column::first_time));
-            put(buf, " first time)");
+        p = put_right(p, value(text_column::messages), w.messages);
+        p = put_right(p, value(text_column::recipients), w.recipients);
+        p = put_right(p, value(text_column::blocks), w.blocks);
+        if (line.counter_at[static_cast<std::size_t>(text_column::first_time)] != no_counter) {
+            p = put_text(p, " (");
+            p = put_decimal(p, value(text_column::first_time));
+            p = put_text(p, " first time)");
         }
         break;
     case shape::queue: {
         // "T/C = avg" with two decimals; the minimums as "T/C" (their ratio means nothing).
         const std::int64_t time = value(text_column::time), count = value(text_column::count);
-        put_number(buf, time);
-        buf.push_back('/');
-        put_number(buf, count);
+        p = put_decimal(p, time);
+        *p++ = '/';
+        p = put_decimal(p, count);
         if (f == figures::values) {
-            const double avg = count == 0 ? 0.0 : static_cast<double>(time) / static_cast<double>(count);
-            fmt::format_to(std::back_inserter(buf), " = {:.2f}", avg);
+            p = put_text(p, " = ");
+            p = put_average(p, time, count);
         }
         break;
     }
-    case shape::total: put_right(buf, value(text_column::total), w.total); break;
+    case shape::total: p = put_right(p, value(text_column::total), w.total); break;
     }
-    buf.push_back('\n');
+    *p++ = '\n';
+    return p;
 }
 
-/// Appends the lines of one channel, groups separated by one blank line. Everything goes
-/// into one buffer, without a format string per line: 10,000 channels are 5 MB of text.
-void append_channel(std::string& buf, const channel_values& c, const render_options& o, const widths& w) {
-    put(buf, escape_name(c.name));
-    buf.push_back('\n');
-    const text_line* previous = nullptr;
-    for (const text_line& line : layout()) {
-        if (!shown(line, o)) continue;
-        if (previous != nullptr && previous->form != line.form) buf.push_back('\n');
-        append_line(buf, line, c, o, w, figures::values);
-        if (o.minimums) append_line(buf, line, c, o, w, figures::minimums);
-        previous = &line;
-    }
+/// The most one line of @p form can take after a label of @p label bytes: a row's three
+/// numbers fit their fields (measure() saw them) and its first-time number is at most 20
+/// bytes; a queue line is two numbers of at most 20 bytes and an average (|T/C| < 1e19:
+/// at most 24 bytes); the newline.
+std::size_t line_bound(const widths& w, std::size_t label) {
+    const std::size_t row = w.messages + w.recipients + w.blocks + 2 + 20 + 12;
+    const std::size_t queue = 20 + 1 + 20 + 3 + 24;
+    return label + std::max({row, queue, w.total}) + 1;
+}
+
+/// The longest label of the lines shown, the minimum lines' included.
+std::size_t longest_label(const render_options& o) {
+    std::size_t n = minimum_label.size();
+    for (const text_line& line : layout())
+        if (shown(line, o)) n = std::max(n, line.label.size());
+    return n;
 }
 
 std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
 
 } // namespace
 
-std::string render_text(const snapshot& snap, const render_options& o) {
-    std::string buf;
+namespace {
+
+/// The text table into @p buf. With @p out, streamed: whenever the buffer holds
+/// stream_chunk bytes it is written to @p out and emptied (a buffer of that size is all
+/// the memory the text takes); rendering stops early when @p out fails.
+void render_text_into(const snapshot& snap, const render_options& o, std::string& buf, std::ostream* out) {
+    constexpr std::size_t stream_chunk = std::size_t{128} << 10;
+    const std::vector<const channel_values*> chans = matching(snap, o);
+    const widths w = measure(chans, o);
+    // The lines shown, each with whether a blank line comes before it (between groups).
+    std::vector<std::pair<const text_line*, bool>> lines;
+    const text_line* previous = nullptr;
+    for (const text_line& line : layout()) {
+        if (!shown(line, o)) continue;
+        lines.emplace_back(&line, previous != nullptr && previous->form != line.form);
+        previous = &line;
+    }
+    const std::size_t per_line = line_bound(w, longest_label(o)) * (o.minimums ? 2 : 1) + 1;
+    // Per channel at most: its lines, the blank line and newline around the name, and the
+    // slack of the fixed-size copies (32 bytes); the name comes on top.
+    const std::size_t fixed = 2 + lines.size() * per_line + 64;
     // A channel's block is ~550 bytes, twice that with the minimums.
-    buf.reserve(112 + snap.channels.size() * (o.minimums ? 1100 : 560));
-    const widths w = measure(snap, o);
+    const std::size_t whole = 256 + chans.size() * (o.minimums ? 1100 : 560) + fixed + 4 * max_channel_name;
+    if (out != nullptr)
+        buf.reserve(std::min(whole, stream_chunk + fixed + 4 * max_channel_name + (64 << 10)));
+    else
+        reserve_output(buf, whole);
     if (o.headers) append_header(buf, w);
     bool first = true;
-    for (const channel_values& c : snap.channels) {
-        if (!wildcard_match(o.pattern, c.name)) continue;
-        if (!first) buf.push_back('\n');
+    std::string escaped;
+    raw_writer writer(buf);
+    char* p = writer.begin();
+    for (const channel_values* c : chans) {
+        std::string_view name = c->name;
+        if (!text_plain(name)) {
+            escaped = escape_name(name);
+            name = escaped;
+        }
+        if (out != nullptr && static_cast<std::size_t>(p - buf.data()) >= stream_chunk) {
+            writer.finish(p);
+            out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+            buf.clear();
+            if (!*out) return;
+            p = writer.restart();
+        }
+        p = writer.room(p, fixed + name.size());
+        if (!first) *p++ = '\n';
         first = false;
-        append_channel(buf, c, o, w);
+        p = put_text(p, name);
+        *p++ = '\n';
+        for (const auto& [line, blank] : lines) {
+            if (blank) *p++ = '\n';
+            p = put_line(p, *line, *c, o, w, figures::values);
+            if (o.minimums) p = put_line(p, *line, *c, o, w, figures::minimums);
+        }
     }
+    writer.finish(p);
     if (snap.section.overflow > 0) {
         fmt::format_to(std::back_inserter(buf), "\nChannel table full: {} registrations refused (max_channels={})\n",
                        snap.section.overflow, snap.section.max_channels);
     }
+    if (out != nullptr) out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+}
+
+} // namespace
+
+std::string render_text(const snapshot& snap, const render_options& o) {
+    std::string buf;
+    render_text_into(snap, o, buf, nullptr);
     return buf;
 }
 
 void render_text(const snapshot& snap, const render_options& o, std::ostream& out) {
-    const std::string text = render_text(snap, o);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    std::string buf;
+    render_text_into(snap, o, buf, &out);
+}
+
+namespace {
+
+// The JSON document, written directly into one string (no tree): what dump_json() made of
+// the former ordered_json tree, byte for byte (tests/cli: "render_json writes what the
+// tree-based writer wrote"). The text between two values of a channel never changes, so it
+// is laid out once (json_channel_layout()) as pieces: constant text, then where the next
+// value comes from. A channel is then a walk over ~95 pieces with a fixed-size copy and a
+// number each.
+
+/// Where a value of a channel's object comes from.
+enum class json_source : std::uint8_t { value, minimum, current_in, current_out, last_in, last_out, name, end };
+
+struct json_piece {
+    static constexpr std::size_t capacity = 128;
+    std::array<char, capacity> text{}; // the constant text before the value, zero-padded
+    std::size_t size = 0;
+    json_source source = json_source::end;
+    std::size_t counter = 0; // for value and minimum
+    std::size_t slot = 0;    // where the value is in a channel's gathered figures (json_figures)
+};
+
+/// A channel's figures in one array, in the order json_piece::slot counts them: the values
+/// shown (current or absolute), the minimums, then the two current association counts and
+/// the two activity times.
+using json_figures = std::array<std::int64_t, 2 * counter_count + 4>;
+
+std::size_t json_slot(json_source src, std::size_t counter) {
+    switch (src) {
+    case json_source::value: return counter;
+    case json_source::minimum: return counter_count + counter;
+    case json_source::current_in: return 2 * counter_count;
+    case json_source::current_out: return 2 * counter_count + 1;
+    case json_source::last_in: return 2 * counter_count + 2;
+    case json_source::last_out: return 2 * counter_count + 3;
+    case json_source::name:
+    case json_source::end: break;
+    }
+    return 0;
+}
+
+void gather(const channel_values& c, bool absolute, json_figures& f) {
+    for (std::size_t i = 0; i < counter_count; ++i) {
+        f[i] = absolute ? c.absolute(static_cast<counter>(i)) : c.value[i];
+        f[counter_count + i] = c.minimum[i];
+    }
+    f[2 * counter_count] = c.current_in;
+    f[2 * counter_count + 1] = c.current_out;
+    f[2 * counter_count + 2] = c.last_in;
+    f[2 * counter_count + 3] = c.last_out;
+}
+
+struct json_layout {
+    std::vector<json_piece> pieces;
+    std::size_t text_bytes = 0; // the constant text of one channel
+    std::size_t values = 0;     // numbers in one channel
+};
+
+/// Appends to a piece's text, starting a new piece (the text following a value) when
+/// @p source is not end.
+class layout_builder {
+public:
+    void text(std::string_view t) { pending_.append(t); }
+    void value(json_source src, std::size_t counter = 0) {
+        flush(src, counter);
+    }
+    json_layout finish() {
+        flush(json_source::end, 0);
+        return std::move(layout_);
+    }
+
+private:
+    void flush(json_source src, std::size_t counter) {
+        json_piece p;
+        // The layout's constant texts are short (an indented key); a longer one is a bug.
+        if (pending_.size() > json_piece::capacity) throw std::logic_error("render_json: a key is too long");
+        std::copy(pending_.begin(), pending_.end(), p.text.begin());
+        p.size = pending_.size();
+        p.source = src;
+        p.counter = counter;
+        p.slot = json_slot(src, counter);
+        layout_.text_bytes += p.size;
+        if (src != json_source::end && src != json_source::name) ++layout_.values;
+        layout_.pieces.push_back(p);
+        pending_.clear();
+    }
+    std::string pending_;
+    json_layout layout_;
+};
+
+struct json_member {
+    std::string key; // escaped
+    json_source source;
+    std::size_t counter;
+};
+
+/// A member of an ordered object: a key assigned again keeps its place and takes the new
+/// value, as ordered_json's operator[] does.
+void assign(std::vector<json_member>& members, std::string_view key, json_source src, std::size_t counter = 0) {
+    std::string k = escape(key, escape_style::json);
+    for (json_member& m : members) {
+        if (m.key == k) {
+            m.source = src;
+            m.counter = counter;
+            return;
+        }
+    }
+    members.push_back({std::move(k), src, counter});
+}
+
+/// One channel's object at array level 2 (indent 2): dump_json()'s layout of
+/// {"name", "counters", "gauges", "minimums", "times"}.
+json_layout make_json_channel_layout() {
+    std::vector<json_member> counts, gauges, mins;
+    for (std::size_t i = 0; i < counter_count; ++i) {
+        const counter_info& inf = info(static_cast<counter>(i));
+        assign(inf.gauge ? gauges : counts, inf.key, json_source::value, i);
+        assign(mins, inf.key, json_source::minimum, i);
+    }
+    assign(gauges, "current_inbound_associations", json_source::current_in);
+    assign(gauges, "current_outbound_associations", json_source::current_out);
+    const std::vector<json_member> times{{"last_inbound_activity", json_source::last_in, 0},
+                                         {"last_outbound_activity", json_source::last_out, 0}};
+
+    layout_builder b;
+    const std::string in3 = "\n      ", in4 = "\n        ";
+    b.text("{" + in3 + "\"name\": \"");
+    b.value(json_source::name);
+    b.text("\"");
+    const auto object = [&](std::string_view key, const std::vector<json_member>& members) {
+        b.text("," + in3 + "\"");
+        b.text(key);
+        b.text("\": ");
+        if (members.empty()) {
+            b.text("{}");
+            return;
+        }
+        b.text("{");
+        bool first = true;
+        for (const json_member& m : members) {
+            if (!first) b.text(",");
+            first = false;
+            b.text(in4 + "\"" + m.key + "\": ");
+            b.value(m.source, m.counter);
+        }
+        b.text(in3 + "}");
+    };
+    object("counters", counts);
+    object("gauges", gauges);
+    object("minimums", mins);
+    object("times", times);
+    b.text("\n    }");
+    json_layout layout = b.finish();
+    // What render_json_into() relies on: the name first, then only figures, then the end.
+    const auto& pieces = layout.pieces;
+    if (pieces.size() < 2 || pieces.front().source != json_source::name || pieces.back().source != json_source::end ||
+        std::any_of(pieces.begin() + 1, pieces.end() - 1, [](const json_piece& q) {
+            return q.source == json_source::name || q.source == json_source::end;
+        }))
+        throw std::logic_error("render_json: unexpected channel layout");
+    return layout;
+}
+
+const json_layout& json_channel_layout() {
+    static const json_layout layout = make_json_channel_layout();
+    return layout;
+}
+
+/// True when @p s needs no escaping in a JSON string: printable ASCII but '"' and '\'.
+bool json_plain(std::string_view s) noexcept {
+    for (const char ch : s) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\') return false;
+    }
+    return true;
+}
+
+/// Copies a piece's text: a fixed 64 bytes when it fits (the buffer has the slack).
+char* put_piece(char* p, const json_piece& piece) noexcept {
+    if (piece.size <= 64)
+        std::memcpy(p, piece.text.data(), 64);
+    else
+        std::memcpy(p, piece.text.data(), piece.size);
+    return p + piece.size;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    if (json_plain(s))
+        out.append(s);
+    else
+        out += escape(s, escape_style::json);
+    out += '"';
+}
+
+void append_json_member(std::string& out, std::string_view key, std::int64_t v, bool last = false) {
+    out += "    \"";
+    out.append(key);
+    out += "\": ";
+    out.append(fmt::format_int(v).str());
+    out += last ? "\n" : ",\n";
+}
+
+/// The JSON document into @p buf; with @p out, streamed in chunks as render_text_into().
+void render_json_into(const snapshot& snap, const render_options& o, std::string& buf, std::ostream* out) {
+    constexpr std::size_t stream_chunk = std::size_t{128} << 10;
+    const json_layout& layout = json_channel_layout();
+    const section_info& s = snap.section;
+    const bool all = o.pattern == "*";
+    // Room for one channel: the separator, the constant text, every number at its longest
+    // (20 bytes), the name escaped at its longest (6 bytes a byte) and the 64-byte slack of
+    // put_piece().
+    const auto channel_bound = [&](std::size_t name_bytes) {
+        return 8 + layout.text_bytes + 20 * layout.values + name_bytes + 64;
+    };
+    // The whole document is reserved for figures of up to 6 digits on average and names of
+    // up to 32 plain bytes: one allocation in the usual case (larger figures make the string
+    // grow), kept small enough for malloc to reuse the same block from one call to the next
+    // (glibc maps blocks above 32 MiB afresh each time, zero-filled by the kernel).
+    const std::size_t whole = 512 + snap.channels.size() * (8 + layout.text_bytes + 6 * layout.values + max_channel_name);
+    if (out != nullptr)
+        buf.reserve(std::min(whole, stream_chunk + 2 * channel_bound(6 * std::size_t{max_channel_name}) + (64 << 10)));
+    else
+        reserve_output(buf, whole);
+    buf += "{\n  \"format_version\": ";
+    buf.append(fmt::format_int(json_format_version).str());
+    buf += ",\n  \"section\": {\n    \"name\": ";
+    append_json_string(buf, s.name);
+    buf += ",\n    \"format\": \"";
+    buf.append(fmt::format_int(s.version_major).str());
+    buf += '.';
+    buf.append(fmt::format_int(s.version_minor).str());
+    buf += "\",\n";
+    append_json_member(buf, "created", s.created);
+    append_json_member(buf, "cleared", s.cleared);
+    append_json_member(buf, "clear_count", s.clear_count);
+    append_json_member(buf, "block_size", s.block_size);
+    append_json_member(buf, "max_channels", s.max_channels);
+    append_json_member(buf, "channels", s.channels);
+    append_json_member(buf, "overflow", s.overflow);
+    buf += "    \"instance_id\": \"";
+    buf += hex64(s.instance_id);
+    buf += "\"\n  },\n  \"absolute\": ";
+    buf += o.absolute ? "true" : "false";
+    buf += ",\n  \"channels\": [";
+    bool first = true;
+    std::string escaped;
+    json_figures figures{};
+    const json_piece* const name_piece = &layout.pieces.front();
+    const json_piece* const numbers = name_piece + 1;
+    const json_piece* const end_piece = &layout.pieces.back();
+    raw_writer writer(buf);
+    char* p = writer.begin();
+    for (const channel_values& c : snap.channels) {
+        if (!all && !wildcard_match(o.pattern, c.name)) continue;
+        std::string_view name = c.name;
+        if (!json_plain(name)) {
+            escaped = escape(name, escape_style::json);
+            name = escaped;
+        }
+        if (out != nullptr && static_cast<std::size_t>(p - buf.data()) >= stream_chunk) {
+            writer.finish(p);
+            out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+            buf.clear();
+            if (!*out) return;
+            p = writer.restart();
+        }
+        p = writer.room(p, channel_bound(name.size()));
+        std::memcpy(p, first ? "\n    " : ",\n    ", first ? 5 : 6);
+        p += first ? 5 : 6;
+        first = false;
+        gather(c, o.absolute, figures);
+        p = put_piece(p, *name_piece);
+        std::memcpy(p, name.data(), name.size());
+        p += name.size();
+        for (const json_piece* piece = numbers; piece != end_piece; ++piece) {
+            p = put_piece(p, *piece);
+            p = put_decimal(p, figures[piece->slot]);
+        }
+        p = put_piece(p, *end_piece);
+    }
+    writer.finish(p);
+    buf += first ? "]\n}\n" : "\n  ]\n}\n";
+    if (out != nullptr) out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+}
+
+} // namespace
+
+std::string render_json(const snapshot& snap, const render_options& o) {
+    std::string buf;
+    render_json_into(snap, o, buf, nullptr);
+    return buf;
 }
 
 void render_json(const snapshot& snap, const render_options& o, std::ostream& out) {
-    using nlohmann::ordered_json;
-    const section_info& s = snap.section;
-    ordered_json doc;
-    doc["format_version"] = json_format_version;
-    doc["section"] = {
-        {"name", s.name},
-        {"format", fmt::format("{}.{}", s.version_major, s.version_minor)},
-        {"created", s.created},
-        {"cleared", s.cleared},
-        {"clear_count", s.clear_count},
-        {"block_size", s.block_size},
-        {"max_channels", s.max_channels},
-        {"channels", s.channels},
-        {"overflow", s.overflow},
-        {"instance_id", hex64(s.instance_id)},
-    };
-    doc["absolute"] = o.absolute;
-    ordered_json chans = ordered_json::array();
-    for (const channel_values& c : snap.channels) {
-        if (!wildcard_match(o.pattern, c.name)) continue;
-        ordered_json counts = ordered_json::object(), gauges = ordered_json::object(),
-                     mins = ordered_json::object();
-        for (std::size_t i = 0; i < counter_count; ++i) {
-            const auto k = static_cast<counter>(i);
-            const counter_info& inf = info(k);
-            (inf.gauge ? gauges : counts)[inf.key] = value_of(c, k, o.absolute);
-            mins[inf.key] = c.min(k);
-        }
-        gauges["current_inbound_associations"] = c.current_in;
-        gauges["current_outbound_associations"] = c.current_out;
-        chans.push_back({
-            {"name", c.name},
-            {"counters", std::move(counts)},
-            {"gauges", std::move(gauges)},
-            {"minimums", std::move(mins)},
-            {"times", {{"last_inbound_activity", c.last_in}, {"last_outbound_activity", c.last_out}}},
-        });
-    }
-    doc["channels"] = std::move(chans);
-    // Names are validated ASCII when the library writes them, but the snapshot comes from
-    // untrusted memory: every string is escaped by the one rule (json.hpp), never thrown on.
-    out << dump_json(doc, 2) << '\n';
+    std::string buf;
+    render_json_into(snap, o, buf, &out);
 }
 
 } // namespace counters::tools

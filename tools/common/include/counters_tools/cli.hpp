@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <stdexcept>
@@ -243,5 +244,10 @@ unsigned parse_mode(const std::string& option, const std::string& text);
 /// output_error `cannot open "PATH": why` or `cannot write "PATH": why` / `cannot write
 /// standard output: why`.
 void write_all(std::ostream& standard_output, const std::string& path, const std::string& text);
+
+/// Lets @p produce write to @p standard_output (streamed: a large table is never held in
+/// memory whole), then flushes; throws output_error `cannot write standard output: why`
+/// as write_all() does.
+void write_streamed(std::ostream& standard_output, const std::function<void(std::ostream&)>& produce);
 
 } // namespace counters::tools

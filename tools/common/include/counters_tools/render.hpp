@@ -47,6 +47,9 @@ std::string render_text(const snapshot& snap, const render_options& options);
 /// "absolute" is true.
 void render_json(const snapshot& snap, const render_options& options, std::ostream& out);
 
+/// The same JSON document as one string.
+std::string render_json(const snapshot& snap, const render_options& options);
+
 /// Version of the JSON document written by render_json(). Bumped only on incompatible change.
 inline constexpr int json_format_version = 1;
 
