@@ -10,6 +10,8 @@
 //   render/json_tree/N         the former JSON writer (an nlohmann ordered_json tree, then
 //                              dump_json()), kept in tests/cli/json_tree_reference.hpp
 //   render/prometheus/N        render_prometheus() of the section (when it is built)
+//   render/prometheus_former/N the former Prometheus writer, kept in
+//                              tests/prometheus/prometheus_reference.hpp
 // After the run, a table of the ratios with their targets (read_snapshot within 1.5x of
 // map_copy; every renderer within 2x of text at 10,000 channels).
 //
@@ -24,6 +26,7 @@
 #include <counters_tools/render.hpp>
 #if COUNTERS_BENCH_PROMETHEUS
 #include <counters_tools/prometheus.hpp>
+#include <prometheus_reference.hpp>
 #endif
 
 #include <benchmark/benchmark.h>
@@ -123,7 +126,7 @@ void BM_map_copy(benchmark::State& st, bool reused) {
     st.counters["bytes"] = static_cast<double>(f.snap->section.size);
 }
 
-enum class format { text, json, json_tree, prometheus };
+enum class format { text, json, json_tree, prometheus, prometheus_reference };
 
 std::string render(const counters::snapshot& s, format fmt) {
     const counters::tools::render_options o;
@@ -137,6 +140,17 @@ std::string render(const counters::snapshot& s, format fmt) {
         in.section = &s;
         std::string out;
         counters::tools::render_prometheus(in, out);
+        return out;
+#else
+        return {};
+#endif
+    }
+    case format::prometheus_reference: {
+#if COUNTERS_BENCH_PROMETHEUS
+        counters::tools::exposition_input in;
+        in.section = &s;
+        std::string out;
+        counters::tools::test::render_prometheus_reference(in, out);
         return out;
 #else
         return {};
@@ -218,6 +232,12 @@ int print_summary(const reporter& rep) {
 #if COUNTERS_BENCH_PROMETHEUS
         row(fmt::format("render prometheus / text, {} channels", n), fmt::format("render/prometheus/{}", n),
             fmt::format("render/text/{}", n), 2.0);
+        const double before = rep.time(fmt::format("render/prometheus_former/{}", n)),
+                     after = rep.time(fmt::format("render/prometheus/{}", n));
+        if (before > 0 && after > 0)
+            std::printf("  %-52s %8.2fx  (the former writer / the new one; %.2fx text)\n",
+                        fmt::format("prometheus_former / prometheus, {} channels", n).c_str(), before / after,
+                        before / rep.time(fmt::format("render/text/{}", n)));
 #endif
         const double tree = rep.time(fmt::format("render/json_tree/{}", n)),
                      now = rep.time(fmt::format("render/json/{}", n));
@@ -241,6 +261,9 @@ void register_all() {
         RegisterBenchmark("render/json", BM_render, format::json)->Arg(n)->Unit(kMicrosecond);
 #if COUNTERS_BENCH_PROMETHEUS
         RegisterBenchmark("render/prometheus", BM_render, format::prometheus)->Arg(n)->Unit(kMicrosecond);
+        RegisterBenchmark("render/prometheus_former", BM_render, format::prometheus_reference)
+            ->Arg(n)
+            ->Unit(kMicrosecond);
 #endif
         RegisterBenchmark("render/json_tree", BM_render, format::json_tree)->Arg(n)->Unit(kMicrosecond);
     }

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: MIT
+// The former render_prometheus() (tools/common/src/prometheus.cpp before it wrote each sample
+// line by fixed-size copies into chunks): kept only as the reference that the current writer
+// must reproduce byte for byte (tests/prometheus/test_prometheus_equivalence.cpp). Not used
+// by any tool.
+#pragma once
+
+#include <counters_tools/prometheus.hpp>
+#include <counters_tools/text.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace counters::tools::test {
+
+
+namespace prometheus_reference_detail {
+
+inline constexpr char hex_digits[] = "0123456789abcdef";
+
+/// Longest decimal int64: a sign and 19 digits.
+inline constexpr std::size_t max_number = 20;
+
+inline char* copy(char* p, std::string_view s) noexcept {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+
+inline char* write_number(char* p, std::int64_t v) noexcept { return std::to_chars(p, p + max_number, v).ptr; }
+
+inline void put_number(std::string& out, std::int64_t v) {
+    std::array<char, 24> buf{};
+    const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    out.append(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
+}
+
+/// Length of the well-formed UTF-8 sequence (RFC 3629) starting at @p i, with its code point
+/// in @p cp; 0 when the byte there does not start one.
+inline std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) noexcept {
+    const auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + k])); };
+    const std::uint32_t b0 = b(0);
+    std::size_t n = 0;
+    std::uint32_t lo = 0x80, hi = 0xbf; // allowed range of the second byte
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        n = 2;
+        cp = b0 & 0x1fU;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        n = 3;
+        cp = b0 & 0x0fU;
+        if (b0 == 0xe0) lo = 0xa0;
+        if (b0 == 0xed) hi = 0x9f;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        n = 4;
+        cp = b0 & 0x07U;
+        if (b0 == 0xf0) lo = 0x90;
+        if (b0 == 0xf4) hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+        const std::uint32_t bk = b(k);
+        if ((bk & 0xc0U) != 0x80U) return 0;
+        if (k == 1 && (bk < lo || bk > hi)) return 0;
+        cp = (cp << 6) | (bk & 0x3fU);
+    }
+    return n;
+}
+
+/// Appends @p s as the contents of a label value (between its quotes). The value is the
+/// name itself when that is well-formed UTF-8 without control characters; each byte of a
+/// control character (C0 including tab and newline, DEL, C1) or of anything that is not
+/// well-formed UTF-8 is spelled `\xHH` as in the text output. So the value is valid UTF-8 and
+/// free of control characters. Then the exposition's escapes: `\` is `\\`, `"` is `\"` (a
+/// newline cannot remain).
+inline void put_label_value(std::string& out, std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto u = static_cast<unsigned char>(s[i]);
+        if (u >= 0x20 && u < 0x7f) {
+            if (u == '\\' || u == '"') out += '\\';
+            out += static_cast<char>(u);
+            ++i;
+            continue;
+        }
+        std::uint32_t cp = 0;
+        const std::size_t n = u >= 0x80 ? utf8_at(s, i, cp) : 0;
+        if (n != 0 && cp >= 0xa0) { // well-formed and not a C1 control
+            out.append(s.substr(i, n));
+            i += n;
+            continue;
+        }
+        // A control character (all its bytes) or a stray byte: `\xHH`, its backslash escaped.
+        const std::size_t bytes = n != 0 ? n : 1;
+        for (std::size_t k = 0; k < bytes; ++k) {
+            const auto v = static_cast<unsigned char>(s[i + k]);
+            out += "\\\\x";
+            out += hex_digits[v >> 4];
+            out += hex_digits[v & 0xfU];
+        }
+        i += bytes;
+    }
+}
+
+/// True when put_label_value() would append @p s unchanged (the common case: no copy).
+inline bool plain_label_value(std::string_view s) noexcept {
+    for (const char ch : s) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u < 0x20 || u >= 0x7f || u == '\\' || u == '"') return false;
+    }
+    return true;
+}
+
+/// Appends a HELP text: `\` is `\\` and a newline `\n`; control characters and anything
+/// outside printable ASCII do not occur in our generated texts but are dropped if they did.
+inline void put_help_text(std::string& out, std::string_view s) {
+    for (const char ch : s) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (ch == '\\')
+            out += "\\\\";
+        else if (ch == '\n')
+            out += "\\n";
+        else if (u >= 0x20 && u < 0x7f)
+            out += ch;
+    }
+}
+
+inline void put_header(std::string& out, std::string_view family, std::string_view type, std::string_view help) {
+    out += "# HELP ";
+    out += family;
+    out += ' ';
+    put_help_text(out, help);
+    out += "\n# TYPE ";
+    out += family;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+// ---- The channel families, derived once from the counter table ----------------------------
+
+/// One sample of a channel family: `head` is everything before the channel name
+/// (`family_sample{channel="`), `tail` everything after it up to the value (`",event="x"} `).
+struct channel_sample {
+    std::size_t counter = 0;
+    std::string head;
+    std::string tail;
+};
+
+struct channel_family {
+    std::string name;
+    std::string_view type; // counter, gauge or summary
+    std::string help;
+    std::vector<channel_sample> samples; // in counter-table order
+};
+
+/// The families of the channel counters, in the order in which they first appear in the
+/// counter table; each family's samples in table order.
+inline std::vector<channel_family> make_channel_families() {
+    std::vector<channel_family> fams;
+    for (std::size_t i = 0; i < counter_count; ++i) {
+        const counter_info& inf = info(static_cast<counter>(i));
+        const std::string_view family = inf.prometheus_family;
+        const std::string_view sample = inf.prometheus_sample;
+        const std::string_view labels = inf.prometheus_labels;
+        std::size_t f = 0;
+        while (f < fams.size() && fams[f].name != family) ++f;
+        if (f == fams.size()) {
+            channel_family fam;
+            fam.name = family;
+            fam.type = !sample.empty() ? "summary" : inf.kind == counter_kind::gauge ? "gauge" : "counter";
+            fams.push_back(std::move(fam));
+        }
+        channel_sample s;
+        s.counter = i;
+        s.head.append(family).append(sample).append("{channel=\"");
+        s.tail = "\"";
+        if (!labels.empty()) s.tail.append(",").append(labels);
+        s.tail.append("} ");
+        fams[f].samples.push_back(std::move(s));
+    }
+    // HELP: the counter's help for a family of one; otherwise each member's labels (or sample
+    // suffix) and help, so that every text still comes from the table.
+    for (channel_family& fam : fams) {
+        if (fam.samples.size() == 1) {
+            fam.help = std::string("Per channel: ") + info(static_cast<counter>(fam.samples[0].counter)).help + ".";
+            continue;
+        }
+        fam.help = "Per channel, ";
+        bool first = true;
+        for (const channel_sample& s : fam.samples) {
+            const counter_info& inf = info(static_cast<counter>(s.counter));
+            if (!first) fam.help += "; ";
+            first = false;
+            const std::string_view labels = inf.prometheus_labels;
+            fam.help += labels.empty() ? std::string_view(inf.prometheus_sample) : labels;
+            fam.help += ": ";
+            fam.help += inf.help;
+        }
+        fam.help += ".";
+    }
+    return fams;
+}
+
+inline const std::vector<channel_family>& channel_families() {
+    static const std::vector<channel_family> fams = make_channel_families();
+    return fams;
+}
+
+/// A channel family outside the counter table: the snapshot's per-channel figures that are
+/// not counters (current associations, last activity), one sample per direction.
+struct side_family {
+    std::string_view name;
+    std::string_view type;
+    std::string_view help;
+    bool skip_zero; // 0 means "none": no sample
+    std::int64_t channel_values::*in;
+    std::int64_t channel_values::*out;
+};
+
+inline constexpr std::array<side_family, 2> side_families{{
+    {"mta_channel_current_associations", "gauge",
+     "Per channel: open associations (connections) of live writer processes, by direction.", false,
+     &channel_values::current_in, &channel_values::current_out},
+    {"mta_channel_last_activity_timestamp_seconds", "gauge",
+     "Per channel: time of the last association activity, by direction, seconds since the epoch "
+     "(no sample while there was none).",
+     true, &channel_values::last_in, &channel_values::last_out},
+}};
+
+// ---- Section families ------------------------------------------------------------------------
+
+inline void put_section_gauge(std::string& out, std::string_view family, std::string_view type, std::string_view help,
+                       std::string_view section_label, std::int64_t v) {
+    put_header(out, family, type, help);
+    out += family;
+    out += "{section=\"";
+    out += section_label;
+    out += "\"} ";
+    put_number(out, v);
+    out += '\n';
+}
+
+inline void render_section(const snapshot& snap, const exposition_input& in, std::string& out) {
+    std::string section;
+    put_label_value(section, snap.section.name);
+    const section_info& s = snap.section;
+
+    // The info metric: fixed properties only (a changing label would start a new series).
+    put_header(out, "mta_section_info", "gauge",
+               "Constant 1; labels: the section, its format version and channel table size.");
+    out += "mta_section_info{section=\"";
+    out += section;
+    out += "\",format_version=\"";
+    put_number(out, s.version_major);
+    out += '.';
+    put_number(out, s.version_minor);
+    out += "\",max_channels=\"";
+    put_number(out, s.max_channels);
+    out += "\"} 1\n";
+
+    put_section_gauge(out, prometheus_block_size_family, "gauge",
+                      "Bytes per block: the mta_channel_blocks_total and mta_channel_stored_blocks unit.", section,
+                      s.block_size);
+    put_section_gauge(out, "mta_section_channels", "gauge", "Channels registered in the section.", section,
+                      s.channels);
+    put_section_gauge(out, "mta_section_overflow_total", "counter",
+                      "Channel registrations refused because the channel table was full, since creation.",
+                      section, s.overflow);
+    put_section_gauge(out, "mta_section_clears_total", "counter", "Clears of the section since its creation.",
+                      section, s.clear_count);
+    put_section_gauge(out, "mta_section_created_timestamp_seconds", "gauge",
+                      "Creation time of the section, seconds since the epoch.", section, s.created);
+    put_section_gauge(out, "mta_section_cleared_timestamp_seconds", "gauge",
+                      "Time since which the counters count: the last clear, or the creation when never cleared, "
+                      "seconds since the epoch.",
+                      section, s.cleared != 0 ? s.cleared : s.created);
+    put_section_gauge(out, "mta_section_trusted", "gauge",
+                      "1 when a writer would trust the section, 0 when its figures may have been planted.", section,
+                      s.distrust.empty() ? 1 : 0);
+
+    // The channels that match, each with its label value once; a channel whose label value
+    // equals an earlier one's (a corrupt section, or names that differ only in bytes that are
+    // spelled \xHH) is left out: a series may appear only once.
+    std::string escaped; // label values that needed escaping, back to back
+    struct shown_channel {
+        const channel_values* c;
+        std::size_t off; // in `escaped`, or npos: the name itself
+        std::size_t len;
+    };
+    std::vector<shown_channel> shown;
+    shown.reserve(snap.channels.size());
+    const bool all = in.pattern == "*";
+    for (const channel_values& c : snap.channels) {
+        if (!all && !wildcard_match(in.pattern, c.name)) continue;
+        if (plain_label_value(c.name)) {
+            shown.push_back({&c, std::string::npos, c.name.size()});
+        } else {
+            const std::size_t off = escaped.size();
+            put_label_value(escaped, c.name);
+            shown.push_back({&c, off, escaped.size() - off});
+        }
+    }
+    const auto label_of = [&](const shown_channel& sc) {
+        return sc.off == std::string::npos ? std::string_view(sc.c->name) : std::string_view(escaped).substr(sc.off, sc.len);
+    };
+    {
+        std::unordered_set<std::string_view> seen;
+        seen.reserve(shown.size());
+        std::size_t kept = 0;
+        for (const shown_channel& sc : shown) {
+            if (seen.insert(label_of(sc)).second) shown[kept++] = sc;
+        }
+        shown.resize(kept);
+    }
+
+    // The samples: the bulk of the output. Each family's bytes are bounded beforehand and
+    // written through a cursor (memcpy and to_chars), without a capacity check per piece.
+    std::size_t label_bytes = 0;
+    for (const shown_channel& sc : shown) label_bytes += sc.len;
+    {
+        // Room for all of it at once, so that no family's resize reallocates and copies.
+        std::size_t total = 0;
+        for (const channel_family& fam : channel_families()) {
+            total += fam.name.size() * 2 + fam.help.size() + 32;
+            for (const channel_sample& smp : fam.samples)
+                total += shown.size() * (smp.head.size() + smp.tail.size() + max_number + 1) + label_bytes;
+        }
+        for (const side_family& fam : side_families)
+            total += fam.name.size() * 2 + fam.help.size() + 32 +
+                     2 * (shown.size() * (fam.name.size() + 36 + max_number) + label_bytes);
+        out.reserve(out.size() + total);
+    }
+    const bool absolute = in.absolute;
+    for (const channel_family& fam : channel_families()) {
+        put_header(out, fam.name, fam.type, fam.help);
+        std::size_t per_channel = 0;
+        for (const channel_sample& smp : fam.samples) per_channel += smp.head.size() + smp.tail.size() + max_number + 1;
+        const std::size_t start = out.size();
+        out.resize(start + shown.size() * per_channel + fam.samples.size() * label_bytes);
+        char* p = &out[start];
+        for (const shown_channel& sc : shown) {
+            const std::string_view label = label_of(sc);
+            const channel_values& c = *sc.c;
+            for (const channel_sample& smp : fam.samples) {
+                p = copy(p, smp.head);
+                p = copy(p, label);
+                p = copy(p, smp.tail);
+                const auto k = static_cast<counter>(smp.counter);
+                p = write_number(p, absolute ? c.absolute(k) : c.get(k));
+                *p++ = '\n';
+            }
+        }
+        out.resize(static_cast<std::size_t>(p - out.data()));
+    }
+    for (const side_family& fam : side_families) {
+        put_header(out, fam.name, fam.type, fam.help);
+        for (const shown_channel& sc : shown) {
+            const std::string_view label = label_of(sc);
+            for (const bool inbound : {true, false}) {
+                const std::int64_t v = sc.c->*(inbound ? fam.in : fam.out);
+                if (fam.skip_zero && v == 0) continue;
+                out += fam.name;
+                out += "{channel=\"";
+                out += label;
+                out += inbound ? "\",direction=\"inbound\"} " : "\",direction=\"outbound\"} ";
+                put_number(out, v);
+                out += '\n';
+            }
+        }
+    }
+}
+
+// ---- Registry families -----------------------------------------------------------------------
+
+/// Appends @p name in snake case to @p out: `numCurrentConnections` is
+/// `num_current_connections`, `.` and `-` (and anything else outside [A-Za-z0-9]) are `_`, no
+/// run of `_`, no `_` at the end.
+inline void put_snake(std::string& out, std::string_view name) {
+    const auto is_upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    const auto is_lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    const auto underscore = [&out]() {
+        if (!out.empty() && out.back() != '_') out += '_';
+    };
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        if (is_upper(c)) {
+            const bool after_word = i > 0 && is_lower_or_digit(name[i - 1]);
+            const bool acronym_end = i > 0 && is_upper(name[i - 1]) && i + 1 < name.size() && name[i + 1] >= 'a' &&
+                                     name[i + 1] <= 'z';
+            if (after_word || acronym_end) underscore();
+            out += lower(c);
+        } else if (is_lower_or_digit(c)) {
+            out += c;
+        } else {
+            underscore();
+        }
+    }
+    while (!out.empty() && out.back() == '_') out.pop_back();
+}
+
+inline bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+/// The family name of field @p f of object @p object: `mta_<object>_<field>` in snake case,
+/// then `_total` for a COUNTER (unless it ends so already) and `_timestamp_seconds` for a TIME
+/// (after dropping a leading `time_` or trailing `_time`). A gauge never ends with a suffix
+/// that promtool reserves for counters, summaries and histograms.
+inline std::string registry_family(std::string_view object, const field_def& f) {
+    std::string field;
+    put_snake(field, f.name);
+    if (f.kind == field_kind::time) {
+        if (field.size() > 5 && field.compare(0, 5, "time_") == 0)
+            field.erase(0, 5);
+        else if (field.size() > 5 && ends_with(field, "_time"))
+            field.resize(field.size() - 5);
+    }
+    std::string name = "mta_";
+    put_snake(name, object);
+    name += '_';
+    name += field;
+    while (!name.empty() && name.back() == '_') name.pop_back();
+    switch (f.kind) {
+    case field_kind::counter:
+        if (!ends_with(name, "_total")) name += "_total";
+        break;
+    case field_kind::time: name += "_timestamp_seconds"; break;
+    case field_kind::gauge:
+    case field_kind::string:
+        for (const std::string_view reserved : {"_total", "_count", "_sum", "_bucket"})
+            if (ends_with(name, reserved)) {
+                name += "_value";
+                break;
+            }
+        break;
+    }
+    return name;
+}
+
+inline void render_registry(const registry_snapshot& reg, std::unordered_set<std::string>& families, std::string& out) {
+    std::string instance;
+    for (const object_values& obj : reg.objects) {
+        for (std::size_t fi = 0; fi < obj.schema.size(); ++fi) {
+            const field_def& def = obj.schema[fi];
+            if (def.kind == field_kind::string) continue; // free text: not a number, not a stable label
+            std::string family = registry_family(obj.name, def);
+            if (!families.insert(family).second) continue; // the name of an earlier family
+            std::string help = "Registry object ";
+            help += escape_name(obj.name);
+            help += ", field ";
+            help += escape_name(def.name);
+            help += " (";
+            help += to_string(def.kind);
+            if (def.per_process) help += ", summed over live writer processes";
+            if (def.kind == field_kind::time) help += ", seconds since the epoch; no sample while never set";
+            help += "), per object instance.";
+            put_header(out, family, def.kind == field_kind::counter ? "counter" : "gauge", help);
+            for (const instance_values& inst : obj.instances) {
+                const field_value* v = fi < inst.fields.size() && inst.fields[fi].name == def.name
+                                           ? &inst.fields[fi]
+                                           : inst.find(def.name);
+                if (v == nullptr || v->kind != def.kind) continue;
+                if (def.kind == field_kind::time && v->number == 0) continue;
+                instance.clear();
+                put_label_value(instance, inst.name);
+                out += family;
+                out += "{object_instance=\"";
+                out += instance;
+                out += "\"} ";
+                put_number(out, v->number);
+                out += '\n';
+            }
+        }
+    }
+}
+
+} // namespace prometheus_reference_detail
+
+using namespace prometheus_reference_detail; // NOLINT(google-build-using-namespace)
+
+inline void render_prometheus_reference(const exposition_input& in, std::string& out) {
+    out.reserve(out.size() + 4096);
+    std::string section;
+    put_label_value(section, in.section != nullptr ? in.section->section.name : in.section_name);
+    put_section_gauge(out, "mta_section_up", "gauge", "1 when the section could be read, 0 when not.", section,
+                      in.section != nullptr ? 1 : 0);
+    if (in.section != nullptr) render_section(*in.section, in, out);
+
+    if (in.registry != nullptr) {
+        // Families already written, so that no registry field reuses one of their names.
+        std::unordered_set<std::string> families;
+        families.insert("mta_section_up");
+        families.insert("mta_section_info");
+        families.insert(prometheus_block_size_family);
+        for (const char* f : {"mta_section_channels", "mta_section_overflow_total", "mta_section_clears_total",
+                              "mta_section_created_timestamp_seconds", "mta_section_cleared_timestamp_seconds",
+                              "mta_section_trusted"})
+            families.insert(f);
+        for (const channel_family& fam : channel_families()) families.insert(fam.name);
+        for (const side_family& fam : side_families) families.insert(std::string(fam.name));
+        render_registry(*in.registry, families, out);
+    }
+}
+
+} // namespace counters::tools::test
