@@ -3,12 +3,16 @@
 // JSON string; and ASCII case folding.
 #include <counters_tools/text.hpp>
 
+#include "output.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
 namespace counters::tools {
 
 namespace {
+
+using detail::utf8_at;
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
@@ -19,36 +23,6 @@ bool continuation(std::string_view s, std::size_t i) noexcept {
     return i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0U) == 0x80U;
 }
 
-/// Decodes the well-formed UTF-8 sequence (RFC 3629: no overlong form, no surrogate, at
-/// most U+10FFFF) that starts at @p i; returns its length and sets @p cp, or returns 0.
-std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) noexcept {
-    const auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + k])); };
-    const std::uint32_t b0 = b(0);
-    std::size_t n = 0;
-    std::uint32_t lo = 0x80, hi = 0xbf; // the allowed range of the second byte
-    if (b0 >= 0xc2 && b0 <= 0xdf) {
-        n = 2;
-        cp = b0 & 0x1fU;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-        n = 3;
-        cp = b0 & 0x0fU;
-        if (b0 == 0xe0) lo = 0xa0;
-        if (b0 == 0xed) hi = 0x9f;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-        n = 4;
-        cp = b0 & 0x07U;
-        if (b0 == 0xf0) lo = 0x90;
-        if (b0 == 0xf4) hi = 0x8f;
-    } else {
-        return 0;
-    }
-    for (std::size_t k = 1; k < n; ++k) {
-        if (!continuation(s, i + k)) return 0;
-        if (k == 1 && (b(1) < lo || b(1) > hi)) return 0;
-        cp = (cp << 6) | (b(k) & 0x3fU);
-    }
-    return n;
-}
 
 void put_u(std::string& out, std::uint32_t unit) {
     out += "\\u";
@@ -128,5 +102,40 @@ std::string lower(std::string_view s) {
     for (char& c : out) c = lower(c);
     return out;
 }
+
+namespace detail {
+
+/// Decodes the well-formed UTF-8 sequence (RFC 3629: no overlong form, no surrogate, at
+/// most U+10FFFF) that starts at @p i; returns its length and sets @p cp, or returns 0.
+std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) noexcept {
+    const auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + k])); };
+    const std::uint32_t b0 = b(0);
+    std::size_t n = 0;
+    std::uint32_t lo = 0x80, hi = 0xbf; // the allowed range of the second byte
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        n = 2;
+        cp = b0 & 0x1fU;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        n = 3;
+        cp = b0 & 0x0fU;
+        if (b0 == 0xe0) lo = 0xa0;
+        if (b0 == 0xed) hi = 0x9f;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        n = 4;
+        cp = b0 & 0x07U;
+        if (b0 == 0xf0) lo = 0x90;
+        if (b0 == 0xf4) hi = 0x8f;
+    } else {
+        return 0;
+    }
+    for (std::size_t k = 1; k < n; ++k) {
+        if (!continuation(s, i + k)) return 0;
+        if (k == 1 && (b(1) < lo || b(1) > hi)) return 0;
+        cp = (cp << 6) | (b(k) & 0x3fU);
+    }
+    return n;
+}
+
+} // namespace detail
 
 } // namespace counters::tools

@@ -6,6 +6,8 @@
 #include <counters_tools/prometheus.hpp>
 #include <counters_tools/text.hpp>
 
+#include "output.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -24,6 +26,11 @@ namespace counters::tools {
 
 namespace {
 
+using detail::raw_writer;
+using detail::reserve_output;
+using detail::output_chunk;
+using detail::utf8_at;
+
 constexpr char hex_digits[] = "0123456789abcdef";
 
 /// Longest decimal int64: a sign and 19 digits.
@@ -37,38 +44,6 @@ void put_number(std::string& out, std::int64_t v) {
     out.append(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
 }
 
-/// Length of the well-formed UTF-8 sequence (RFC 3629) starting at @p i, with its code point
-/// in @p cp; 0 when the byte there does not start one.
-std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) noexcept {
-    const auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + k])); };
-    const std::uint32_t b0 = b(0);
-    std::size_t n = 0;
-    std::uint32_t lo = 0x80, hi = 0xbf; // allowed range of the second byte
-    if (b0 >= 0xc2 && b0 <= 0xdf) {
-        n = 2;
-        cp = b0 & 0x1fU;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-        n = 3;
-        cp = b0 & 0x0fU;
-        if (b0 == 0xe0) lo = 0xa0;
-        if (b0 == 0xed) hi = 0x9f;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-        n = 4;
-        cp = b0 & 0x07U;
-        if (b0 == 0xf0) lo = 0x90;
-        if (b0 == 0xf4) hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        const std::uint32_t bk = b(k);
-        if ((bk & 0xc0U) != 0x80U) return 0;
-        if (k == 1 && (bk < lo || bk > hi)) return 0;
-        cp = (cp << 6) | (bk & 0x3fU);
-    }
-    return n;
-}
 
 /// Appends @p s as the contents of a label value (between its quotes). The value is the
 /// name itself when that is well-formed UTF-8 without control characters; each byte of a
@@ -181,51 +156,6 @@ char* put_label(char* p, const char* label, std::size_t len) noexcept {
     return p + len;
 }
 
-/// Bytes made writable at a time by cursor::room(): the zero-filling of std::string::resize()
-/// then touches memory that is written right after, still in the cache.
-constexpr std::size_t chunk_bytes = std::size_t{64} << 10;
-
-/// Reserves @p bytes in @p s and, for a large output (megabytes written once, start to end),
-/// asks for transparent huge pages on its 2 MiB-aligned part: a fresh block of malloc's
-/// otherwise takes a page fault per 4 KiB written. Only a hint (as render.cpp's).
-void reserve_output(std::string& s, std::size_t bytes) {
-    s.reserve(bytes);
-    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
-    if (s.capacity() < 2 * huge) return;
-    char* const base = s.data();
-    const auto at = reinterpret_cast<std::uintptr_t>(base);
-    const auto begin = (at + huge - 1) & ~(huge - 1);
-    const auto end = (at + s.capacity()) & ~(huge - 1);
-    if (end > begin) {
-        const int saved = errno; // a refused hint is no error of the caller's
-        ::madvise(base + (begin - at), end - begin, MADV_HUGEPAGE);
-        errno = saved;
-    }
-}
-
-/// Appends to a string through a raw pointer: room() makes at least n bytes writable at the
-/// current end, growing the string by whole chunks; finish() trims it to what was written.
-class cursor {
-public:
-    explicit cursor(std::string& s) : s_(s), end_(s.data() + s.size()) {}
-    cursor(const cursor&) = delete;
-    cursor& operator=(const cursor&) = delete;
-    ~cursor() = default;
-
-    char* begin() const noexcept { return end_; }
-    char* room(char* p, std::size_t n) {
-        if (static_cast<std::size_t>(end_ - p) >= n) return p;
-        const auto used = static_cast<std::size_t>(p - s_.data());
-        s_.resize(used + std::max(n, chunk_bytes));
-        end_ = s_.data() + s_.size();
-        return s_.data() + used;
-    }
-    void finish(const char* p) { s_.resize(static_cast<std::size_t>(p - s_.data())); }
-
-private:
-    std::string& s_;
-    char* end_;
-};
 
 // ---- The channel families, derived once from the counter table ----------------------------
 
@@ -430,7 +360,7 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
         for (const side_family& fam : side_families)
             total += fam.name.size() * 2 + fam.help.size() + 32 +
                      2 * (shown.size() * (fam.name.size() + 36 + max_number) + label_bytes);
-        reserve_output(out, out.size() + total + chunk_bytes);
+        reserve_output(out, out.size() + total + output_chunk);
     }
     // The figures, gathered column by column in one pass over the channels: the families
     // are written one after the other, each over all channels, and reading a few values of
@@ -453,7 +383,7 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
     const char* const label_base = labels.data();
     for (const channel_family& fam : channel_families()) {
         put_header(out, fam.name, fam.type, fam.help);
-        cursor w(out);
+        raw_writer w(out);
         char* p = w.begin();
         for (std::size_t j = 0; j < n; ++j) {
             const shown_channel& sc = shown[j];
@@ -478,7 +408,7 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
         const piece tail_in = make_piece("\",direction=\"inbound\"} ");
         const piece tail_out = make_piece("\",direction=\"outbound\"} ");
         const std::size_t line = head.size + tail_out.size + max_number + 1;
-        cursor w(out);
+        raw_writer w(out);
         char* p = w.begin();
         for (std::size_t j = 0; j < n; ++j) {
             const shown_channel& sc = shown[j];

@@ -4,6 +4,8 @@
 #include <counters/options.hpp>
 #include <counters_tools/text.hpp>
 
+#include "output.hpp"
+
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
@@ -25,6 +27,9 @@
 namespace counters::tools {
 
 namespace {
+
+using detail::raw_writer;
+using detail::reserve_output;
 
 std::int64_t value_of(const channel_values& c, counter k, bool absolute) {
     return absolute ? c.absolute(k) : c.get(k);
@@ -202,57 +207,7 @@ char* put_text(char* p, std::string_view s) noexcept {
     return p + s.size();
 }
 
-/// Reserves @p bytes in @p s and, for a large output (the documents of thousands of
-/// channels: megabytes written once, start to end), asks for transparent huge pages on its
-/// 2 MiB-aligned part: a fresh block of malloc's otherwise takes a page fault per 4 KiB
-/// written (a third of `counters -show`'s time at 10,000 channels). Only a hint: ignored
-/// when the kernel has transparent huge pages off.
-void reserve_output(std::string& s, std::size_t bytes) {
-    s.reserve(bytes);
-    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
-    if (s.capacity() < 2 * huge) return;
-    char* const base = s.data();
-    const auto at = reinterpret_cast<std::uintptr_t>(base);
-    const auto begin = (at + huge - 1) & ~(huge - 1);
-    const auto end = (at + s.capacity()) & ~(huge - 1);
-    if (end > begin) {
-        const int saved = errno; // a refused hint is no error of the caller's
-        ::madvise(base + (begin - at), end - begin, MADV_HUGEPAGE);
-        errno = saved;
-    }
-}
 
-/// Appends to a string through a raw pointer: room() makes at least n bytes writable at
-/// the current end, growing the string by whole chunks (so the zero-filling of resize()
-/// happens once per chunk, not per channel); finish() trims it to what was written.
-class raw_writer {
-public:
-    explicit raw_writer(std::string& s) : s_(s), p_(s.data() + s.size()), end_(p_) {}
-    raw_writer(const raw_writer&) = delete;
-    raw_writer& operator=(const raw_writer&) = delete;
-    ~raw_writer() = default;
-
-    char* room(char* p, std::size_t n) {
-        if (static_cast<std::size_t>(end_ - p) >= n) return p;
-        const auto used = static_cast<std::size_t>(p - s_.data());
-        s_.resize(used + std::max(n, chunk));
-        end_ = s_.data() + s_.size();
-        return s_.data() + used;
-    }
-    char* begin() const noexcept { return p_; }
-    void finish(const char* p) { s_.resize(static_cast<std::size_t>(p - s_.data())); }
-    /// After the string was emptied (or changed) from outside: continue at its end.
-    char* restart() noexcept {
-        p_ = end_ = s_.data() + s_.size();
-        return p_;
-    }
-
-private:
-    static constexpr std::size_t chunk = std::size_t{64} << 10;
-    std::string& s_;
-    char* p_;
-    char* end_;
-};
 
 /// True when escape_name() would return @p s unchanged: printable ASCII but '\'.
 bool text_plain(std::string_view s) noexcept {
@@ -814,5 +769,24 @@ void render_json(const snapshot& snap, const render_options& o, std::ostream& ou
     std::string buf;
     render_json_into(snap, o, buf, &out);
 }
+
+namespace detail {
+
+void reserve_output(std::string& s, std::size_t bytes) {
+    s.reserve(bytes);
+    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
+    if (s.capacity() < 2 * huge) return;
+    char* const base = s.data();
+    const auto at = reinterpret_cast<std::uintptr_t>(base);
+    const auto begin = (at + huge - 1) & ~(huge - 1);
+    const auto end = (at + s.capacity()) & ~(huge - 1);
+    if (end > begin) {
+        const int saved = errno; // a refused hint is no error of the caller's
+        ::madvise(base + (begin - at), end - begin, MADV_HUGEPAGE);
+        errno = saved;
+    }
+}
+
+} // namespace detail
 
 } // namespace counters::tools
