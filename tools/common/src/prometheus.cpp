@@ -401,7 +401,7 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
     }
     for (std::size_t f = 0; f < side_families.size(); ++f) {
         const side_family& fam = side_families[f];
-        const std::int64_t* const in_column = &columns[(counter_count + 2 * f) * n];
+        const std::int64_t* const in_column = columns.data() + (counter_count + 2 * f) * n; // n may be 0
         const std::int64_t* const out_column = in_column + n;
         put_header(out, fam.name, fam.type, fam.help);
         const piece head = make_piece(std::string(fam.name) + "{channel=\"");
