@@ -4,10 +4,12 @@
 // snapshots (values of every magnitude and sign, random and hostile names, patterns,
 // -absolute, -minimums, overflow) and for the edge cases.
 #include "catch.hpp"
+#include "support.hpp"
 
 #include "json_tree_reference.hpp"
 #include "text_reference.hpp"
 
+#include <counters/counters.hpp>
 #include <counters_tools/render.hpp>
 
 #include <cstdint>
@@ -196,6 +198,54 @@ TEST_CASE("render_text and render_json to a stream write the same text in chunks
             o.absolute = minimums;
             tools::render_json(s, o, json);
             CHECK(json.str() == tools::test::render_json_tree(s, o));
+        }
+    }
+}
+
+TEST_CASE("render_text and render_json from a section_reader write what they write from read_snapshot",
+          "[render][reader][equivalence]") {
+    std::mt19937_64 rng(11); // NOLINT(cert-msc51-cpp): the same cases on every run
+    testing_support::temp_section t("reader");
+    create_options co;
+    co.max_channels = 1024;
+    create_section(t.name(), co);
+    {
+        section sec(t.name());
+        std::vector<channel> chans;
+        for (int i = 0; i < 600; ++i) // 600 channels: several 128 KiB chunks of text
+            chans.push_back(sec.get((i % 3 == 0 ? "tcp_" : "ims-ms.") + std::to_string(i)));
+        for (int e = 0; e < 6000; ++e) {
+            const channel& a = chans[rng() % chans.size()];
+            const channel& b = chans[rng() % chans.size()];
+            const auto recipients = static_cast<std::uint32_t>(1 + rng() % 50);
+            const auto bytes = static_cast<std::uint64_t>(rng() % (e % 100 == 0 ? (std::uint64_t{1} << 40) : 100000));
+            switch (rng() % 5) {
+            case 0: enqueued(a, b, recipients, bytes); break;
+            case 1: dequeued(b, recipients, bytes, static_cast<std::int64_t>(rng() % 1000), rng() % 2 == 0); break;
+            case 2: deferred(a, recipients, bytes); break;
+            case 3: rejected(a, recipients, bytes); break;
+            default: association_opened(a, rng() % 2 == 0 ? direction::inbound : direction::outbound); break;
+            }
+            if (e == 3000) clear_section(t.name(), clear_what::channels); // minimums below zero
+        }
+        const snapshot s = read_snapshot(t.name());
+        const section_reader r(t.name());
+        for (const std::string pattern : {"*", "tcp_*", "*1?", "none"}) {
+            for (int variant = 0; variant < 8; ++variant) {
+                render_options o;
+                o.pattern = pattern;
+                o.absolute = (variant & 1) != 0;
+                o.minimums = (variant & 2) != 0;
+                o.headers = (variant & 4) == 0;
+                o.associations = variant != 5;
+                o.channels = variant != 6;
+                INFO("pattern " << pattern << ", variant " << variant);
+                std::ostringstream text, json;
+                tools::render_text(r, o, text);
+                CHECK(text.str() == tools::render_text(s, o));
+                tools::render_json(r, o, json);
+                CHECK(json.str() == tools::render_json(s, o));
+            }
         }
     }
 }

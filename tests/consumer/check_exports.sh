@@ -22,7 +22,8 @@ private=$(printf '%s\n' "$symbols" | grep -Ei 'counters::detail|boost' || true)
 
 for want in 'counters::enqueued(' 'counters::dequeued(' 'counters::section::section(' \
     'counters::section::get(' 'counters::read_snapshot(' 'counters::delete_section(' \
-    'counters::delete_registry(' 'counters::registry::registry(' 'typeinfo for counters::error'; do
+    'counters::delete_registry(' 'counters::registry::registry(' 'counters::section_reader::read_channel(' \
+    'typeinfo for counters::error'; do
     grep -qF -- "$want" <<<"$symbols" || fail "missing export: $want"
 done
 versioned=$(nm -D --defined-only "$lib" | grep -c '@@COUNTERS_1' || true)

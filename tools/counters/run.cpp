@@ -153,17 +153,23 @@ int run(const options& opts) {
     }
     case options::action::show: {
         if (opts.output_format == options::format::prometheus) return show_prometheus(opts);
+        if (opts.output.empty()) {
+            // Streamed as the section is read: neither the section nor the text is ever held
+            // in memory whole (a 10,000-channel section is 5.6 MB of values, 5.5 MB of text).
+            const section_reader reader(opts.section);
+            warn_untrusted(std::cerr, opts.prog, "section", reader.info().name, reader.info().distrust);
+            write_streamed(std::cout, [&](std::ostream& out) {
+                if (opts.output_format == options::format::json)
+                    render_json(reader, opts.render, out);
+                else
+                    render_text(reader, opts.render, out);
+            });
+            return exit_ok;
+        }
         // Read first: a missing section must not truncate an existing output file.
         const snapshot snap = read_snapshot(opts.section);
         warn_untrusted(std::cerr, opts.prog, "section", snap.section.name, snap.section.distrust);
-        if (opts.output.empty()) { // streamed: the text is never held in memory whole
-            write_streamed(std::cout, [&](std::ostream& out) {
-                if (opts.output_format == options::format::json)
-                    render_json(snap, opts.render, out);
-                else
-                    render_text(snap, opts.render, out);
-            });
-        } else if (opts.output_format == options::format::json) {
+        if (opts.output_format == options::format::json) {
             write_all(std::cout, opts.output, render_json(snap, opts.render));
         } else {
             write_all(std::cout, opts.output, render_text(snap, opts.render));

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,5 +81,52 @@ COUNTERS_API snapshot read_snapshot(const std::string& name);
 /// same validation as read_snapshot(); @p name is only used in messages. For tests, fuzzers
 /// and offline inspection. Throws counters::error.
 COUNTERS_API snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name);
+
+/// A section opened for reading one channel at a time, without a copy of the whole table:
+/// for readers that write a large section out as they go (`counters -show` streams its text
+/// and JSON this way), whose memory then stays small whatever the section's size. Validates
+/// exactly as read_snapshot() does (the section stays mapped, read-only, for the reader's
+/// life; every read treats it as untrusted).
+///
+/// The channel set is fixed when it is opened: the channels registered then, in registration
+/// order (info().channels of them); one registered later is not seen. Each read_channel()
+/// reads that channel's values at that moment, so two reads of a channel may differ, and
+/// the channels are not read at one instant (read_snapshot() reads them one after another
+/// too, only closer together). A section deleted or re-created meanwhile stays readable as
+/// it was until the reader is destroyed.
+///
+/// Safe from several threads at once (reads only); movable, not copyable.
+class COUNTERS_API section_reader {
+public:
+    /// Maps section @p name read-only and checks it; sums the open associations of live
+    /// writer processes (as read_snapshot() does, once, now). Throws counters::error as
+    /// read_snapshot(): not found, permission denied, truncated/corrupt, foreign, other
+    /// version, not ready.
+    explicit section_reader(const std::string& name);
+    ~section_reader();
+    section_reader(section_reader&&) noexcept;
+    section_reader& operator=(section_reader&&) noexcept;
+    section_reader(const section_reader&) = delete;
+    section_reader& operator=(const section_reader&) = delete;
+
+    /// The section's metadata, as read_snapshot() gives it (distrust included), read when
+    /// the reader was opened.
+    const section_info& info() const noexcept;
+
+    /// The slots to visit: read_channel() takes 0 .. slot_count() - 1 (a channel's slot is
+    /// channel_values::slot).
+    std::uint32_t slot_count() const noexcept;
+
+    /// Reads the channel in slot @p slot into @p out (every member, as read_snapshot() fills
+    /// it; @p out's name keeps its capacity from one call to the next) and returns true;
+    /// returns false, leaving @p out as it was, for a slot whose registration was still in
+    /// progress when the reader was opened. Throws counters::error (corrupt) when the slot's
+    /// name is bad, std::out_of_range when @p slot >= slot_count().
+    bool read_channel(std::uint32_t slot, channel_values& out) const;
+
+private:
+    struct state;
+    std::unique_ptr<state> state_;
+};
 
 } // namespace counters

@@ -7,9 +7,12 @@
 #include <counters/options.hpp>
 #include <counters/snapshot.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <stdexcept>
 #include <sys/mman.h>
 #include <thread>
 
@@ -69,13 +72,12 @@ const channel_values* snapshot::find(std::string_view name) const noexcept {
     return nullptr;
 }
 
-snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name) {
-    const detail::section_view view = detail::check_section(data, size, name);
-    detail::shm::require_ready(data, name, detail::section_format);
-    const header& h = *view.hdr;
+namespace {
 
-    snapshot snap;
-    section_info& info = snap.section;
+/// The section's metadata from a checked view (channels left at 0 for the caller).
+section_info info_of(const detail::section_view& view, const std::string& name, std::size_t size) {
+    const header& h = *view.hdr;
+    section_info info;
     info.name = name;
     info.version_major = view.major;
     info.version_minor = view.minor;
@@ -88,13 +90,14 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
     info.overflow = h.overflow.load(std::memory_order_relaxed);
     info.instance_id = h.instance_id;
     info.size = size;
+    return info;
+}
 
-    // Used slots form a prefix (a slot is never freed once claimed): find its end by a
-    // binary search over the claim words (log2(max_channels) reads, not a pass over every
-    // slot) and allocate the channels once. The image is untrusted: the figure is only a
-    // capacity, bounded by max_channels (itself bounded by the segment's size); the one pass
-    // below stops at the first free slot whatever the search found, and a table that grew
-    // meanwhile only makes the vector grow.
+/// The end of the used slots. They form a prefix (a slot is never freed once claimed): a
+/// binary search over the claim words (log2(max_channels) reads, not a pass over every
+/// slot). The image is untrusted: the figure is only a hint, bounded by max_channels; the
+/// passes over the slots stop at the first free slot whatever it says.
+std::uint32_t used_prefix(const detail::section_view& view) noexcept {
     std::uint32_t lo = 0, hi = view.max_channels; // slot lo-1 is used (or lo == 0), slot hi is free (or hi == max)
     while (lo < hi) {
         const std::uint32_t mid = lo + (hi - lo) / 2;
@@ -103,6 +106,48 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
         else
             hi = mid;
     }
+    return lo;
+}
+
+/// Reads the ready channel in slot @p at into @p v (everything but the current
+/// associations, which come from the process slots). Throws counters::error (corrupt) on a
+/// bad name.
+void read_slot(const channel_slot& s, std::uint32_t at, channel_values& v, const std::string& name) {
+    if (!detail::slot_name(s, v.name))
+        throw error(errc::corrupt, name, "corrupt section: channel slot " + std::to_string(at) + " has a bad name");
+    copy_channel(s, v);
+    v.slot = at;
+}
+
+/// Calls @p add(slot, in, out) for each open-association entry of a live writer process
+/// whose channel slot is below @p used.
+template <class Add>
+void for_each_current(const detail::section_view& view, std::uint32_t used, Add&& add) {
+    for (std::uint32_t p = 0; p < view.process_slots; ++p) {
+        const detail::process_slot& ps = *view.process(p);
+        const std::uint64_t owner = ps.owner.load(std::memory_order_acquire);
+        if (owner == 0 || (owner & detail::owner_busy) != 0 || owner > 0x7fffffffu) continue;
+        if (!detail::shm::process_alive(static_cast<pid_t>(owner), ps.start_ticks.load(std::memory_order_relaxed)))
+            continue;
+        for (const auto& e : ps.entry) {
+            const std::uint32_t c = e.channel_plus1.load(std::memory_order_relaxed);
+            if (c == 0 || c - 1 >= used) continue;
+            add(c - 1, e.current_in.load(std::memory_order_relaxed), e.current_out.load(std::memory_order_relaxed));
+        }
+    }
+}
+
+} // namespace
+
+snapshot decode_snapshot(const void* data, std::size_t size, const std::string& name) {
+    const detail::section_view view = detail::check_section(data, size, name);
+    detail::shm::require_ready(data, name, detail::section_format);
+
+    snapshot snap;
+    snap.section = info_of(view, name, size);
+    section_info& info = snap.section;
+
+    const std::uint32_t lo = used_prefix(view);
     snap.channels.reserve(lo);
     advise_huge_pages(snap.channels.data(), snap.channels.capacity() * sizeof(channel_values));
 
@@ -126,37 +171,19 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
             index_of.push_back(none);
             continue;
         }
-        channel_values& v = snap.channels.emplace_back();
-        if (!detail::slot_name(s, v.name))
-            throw error(errc::corrupt, name,
-                        "corrupt section: channel slot " + std::to_string(used) + " has a bad name");
-        copy_channel(s, v);
-        v.slot = used;
+        read_slot(s, used, snap.channels.emplace_back(), name);
         if (!dense) index_of.push_back(static_cast<std::uint32_t>(snap.channels.size() - 1));
     }
-    const auto snapshot_index = [&](std::uint32_t slot) -> std::uint32_t {
-        if (slot >= used) return none;
-        return dense ? slot : index_of[slot];
-    };
     info.channels = static_cast<std::uint32_t>(snap.channels.size());
 
     // Current associations: sum the per-process entries of live processes.
-    for (std::uint32_t p = 0; p < view.process_slots; ++p) {
-        const detail::process_slot& ps = *view.process(p);
-        const std::uint64_t owner = ps.owner.load(std::memory_order_acquire);
-        if (owner == 0 || (owner & detail::owner_busy) != 0 || owner > 0x7fffffffu) continue;
-        if (!detail::shm::process_alive(static_cast<pid_t>(owner), ps.start_ticks.load(std::memory_order_relaxed)))
-            continue;
-        for (const auto& e : ps.entry) {
-            const std::uint32_t c = e.channel_plus1.load(std::memory_order_relaxed);
-            if (c == 0) continue;
-            const std::uint32_t at = snapshot_index(c - 1);
-            if (at == none) continue;
-            channel_values& v = snap.channels[at];
-            v.current_in = add_saturating(v.current_in, e.current_in.load(std::memory_order_relaxed));
-            v.current_out = add_saturating(v.current_out, e.current_out.load(std::memory_order_relaxed));
-        }
-    }
+    for_each_current(view, used, [&](std::uint32_t slot, std::int64_t in, std::int64_t out) {
+        const std::uint32_t at = dense ? slot : index_of[slot];
+        if (at == none) return;
+        channel_values& v = snap.channels[at];
+        v.current_in = add_saturating(v.current_in, in);
+        v.current_out = add_saturating(v.current_out, out);
+    });
     for (auto& v : snap.channels) {
         if (v.current_in < 0) v.current_in = 0;
         if (v.current_out < 0) v.current_out = 0;
@@ -164,26 +191,119 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
     return snap;
 }
 
-snapshot read_snapshot(const std::string& requested) {
-    const std::string name = section_name(requested);
-    validate_section_name(name);
+namespace {
+
+/// Opens section @p name read-only and calls @p decode(segment) on it, once it is ready: a
+/// section being created (or replaced) becomes ready within moments, so not_ready and
+/// retired are retried for up to a second. Throws counters::error.
+template <class Decode>
+auto with_ready_section(const std::string& name, Decode&& decode) {
     using namespace std::chrono_literals;
     const auto deadline = std::chrono::steady_clock::now() + 1s;
     for (;;) {
         detail::shm::segment seg =
             detail::shm::segment::open(name, object_kind::section, detail::shm::segment::access::read_only);
         try {
-            auto snap = decode_snapshot(seg.data(), seg.size(), name);
-            snap.section.distrust = seg.distrust();
-            return snap;
+            return decode(seg);
         } catch (const error& e) {
-            // A section being created (or replaced) becomes ready within moments: retry.
             if ((e.code() != errc::not_ready && e.code() != errc::retired) ||
                 std::chrono::steady_clock::now() > deadline)
                 throw;
         }
         std::this_thread::sleep_for(5ms);
     }
+}
+
+} // namespace
+
+snapshot read_snapshot(const std::string& requested) {
+    const std::string name = section_name(requested);
+    validate_section_name(name);
+    return with_ready_section(name, [&](detail::shm::segment& seg) {
+        auto snap = decode_snapshot(seg.data(), seg.size(), name);
+        snap.section.distrust = seg.distrust();
+        return snap;
+    });
+}
+
+struct section_reader::state {
+    detail::shm::segment segment;
+    detail::section_view view;
+    section_info info;
+    std::uint32_t slots = 0;              ///< slots visited: the used ones when opened
+    std::vector<std::uint32_t> skipped;   ///< of those, the ones not ready when opened (ascending)
+    struct current {
+        std::uint32_t slot;
+        std::int64_t in, out;
+    };
+    std::vector<current> currents;        ///< summed per-process entries, by ascending slot
+};
+
+section_reader::section_reader(const std::string& requested) {
+    const std::string name = section_name(requested);
+    validate_section_name(name);
+    state_ = with_ready_section(name, [&](detail::shm::segment& seg) {
+        const detail::section_view view = detail::check_section(seg.data(), seg.size(), name);
+        detail::shm::require_ready(seg.data(), name, detail::section_format);
+        auto st = std::make_unique<state>(state{std::move(seg), view, info_of(view, name, 0), 0, {}, {}});
+        st->info.size = st->segment.size();
+        st->info.distrust = st->segment.distrust();
+        // The channel set is fixed now: the ready slots of the used prefix. A registration in
+        // progress is skipped for the reader's life, so that info().channels stays exact.
+        std::uint32_t used = 0, ready = 0;
+        for (; used < view.max_channels; ++used) {
+            const std::uint64_t c = view.slot(used)->claim.load(std::memory_order_acquire);
+            if (c == detail::claim_free) break;
+            if (c == detail::claim_ready)
+                ++ready;
+            else
+                st->skipped.push_back(used);
+        }
+        st->slots = used;
+        st->info.channels = ready;
+        std::vector<state::current>& cur = st->currents;
+        for_each_current(view, used, [&](std::uint32_t slot, std::int64_t in, std::int64_t out) {
+            cur.push_back({slot, in, out});
+        });
+        std::sort(cur.begin(), cur.end(), [](const auto& a, const auto& b) { return a.slot < b.slot; });
+        std::size_t kept = 0; // one entry per slot: the sum of its processes' entries
+        for (std::size_t i = 0; i < cur.size(); ++i) {
+            if (kept > 0 && cur[kept - 1].slot == cur[i].slot) {
+                cur[kept - 1].in = add_saturating(cur[kept - 1].in, cur[i].in);
+                cur[kept - 1].out = add_saturating(cur[kept - 1].out, cur[i].out);
+            } else {
+                cur[kept++] = cur[i];
+            }
+        }
+        cur.resize(kept);
+        return st;
+    });
+}
+
+section_reader::~section_reader() = default;
+section_reader::section_reader(section_reader&&) noexcept = default;
+section_reader& section_reader::operator=(section_reader&&) noexcept = default;
+
+const section_info& section_reader::info() const noexcept { return state_->info; }
+
+std::uint32_t section_reader::slot_count() const noexcept { return state_->slots; }
+
+bool section_reader::read_channel(std::uint32_t slot, channel_values& out) const {
+    const state& st = *state_;
+    if (slot >= st.slots)
+        throw std::out_of_range("section \"" + st.info.name + "\": slot " + std::to_string(slot) +
+                                " is not below slot_count() " + std::to_string(st.slots));
+    if (!st.skipped.empty() && std::binary_search(st.skipped.begin(), st.skipped.end(), slot)) return false;
+    read_slot(*st.view.slot(slot), slot, out, st.info.name);
+    const auto c = std::lower_bound(st.currents.begin(), st.currents.end(), slot,
+                                    [](const state::current& e, std::uint32_t s) { return e.slot < s; });
+    if (c != st.currents.end() && c->slot == slot) {
+        out.current_in = add_saturating(out.current_in, c->in);
+        out.current_out = add_saturating(out.current_out, c->out);
+    }
+    if (out.current_in < 0) out.current_in = 0;
+    if (out.current_out < 0) out.current_out = 0;
+    return true;
 }
 
 } // namespace counters

@@ -244,19 +244,38 @@ bool shown(const text_line& line, const render_options& o) {
     return line.group == counter_group::associations ? o.associations : o.channels;
 }
 
-/// The channels that match the pattern, in order.
-std::vector<const channel_values*> matching(const snapshot& snap, const render_options& o) {
-    std::vector<const channel_values*> out;
-    out.reserve(snap.channels.size());
-    const bool all = o.pattern == "*";
-    for (const channel_values& c : snap.channels)
-        if (all || wildcard_match(o.pattern, c.name)) out.push_back(&c);
-    return out;
-}
+/// The channels to render, in order: a snapshot's, or a section read slot by slot through a
+/// section_reader (nothing copied whole: one channel_values, reused).
+class channel_source {
+public:
+    explicit channel_source(const snapshot& s) noexcept : snap_(&s), info_(&s.section) {}
+    explicit channel_source(const section_reader& r) noexcept : reader_(&r), info_(&r.info()) {}
+    const section_info& info() const noexcept { return *info_; }
+    /// Calls @p f(channel) for each channel whose name matches @p pattern, until it returns
+    /// false.
+    template <class F>
+    void each(const std::string& pattern, F&& f) const {
+        const bool all = pattern == "*";
+        const auto visit = [&](const channel_values& c) { return (!all && !wildcard_match(pattern, c.name)) || f(c); };
+        if (snap_ != nullptr) {
+            for (const channel_values& c : snap_->channels)
+                if (!visit(c)) return;
+            return;
+        }
+        channel_values c;
+        for (std::uint32_t slot = 0, n = reader_->slot_count(); slot < n; ++slot)
+            if (reader_->read_channel(slot, c) && !visit(c)) return;
+    }
+
+private:
+    const snapshot* snap_ = nullptr;
+    const section_reader* reader_ = nullptr;
+    const section_info* info_;
+};
 
 /// The widths that every shown figure of @p chans fits in: a field's widest number is its
 /// largest or its smallest (negative) figure, so only those two are kept per field.
-widths measure(const std::vector<const channel_values*>& chans, const render_options& o) {
+widths measure(const channel_source& chans, const render_options& o, std::size_t& matched) {
     enum field : std::uint8_t { messages, recipients, blocks, total, fields };
     struct source {
         std::size_t counter;
@@ -278,19 +297,22 @@ widths measure(const std::vector<const channel_values*>& chans, const render_opt
         }
     }
     std::array<std::int64_t, fields> high{}, low{};
-    for (const channel_values* c : chans) {
+    matched = 0;
+    chans.each(o.pattern, [&](const channel_values& c) {
+        ++matched;
         for (const source& src : sources) {
             const auto k = static_cast<counter>(src.counter);
-            const std::int64_t v = value_of(*c, k, o.absolute);
+            const std::int64_t v = value_of(c, k, o.absolute);
             if (v > high[src.into]) high[src.into] = v;
             if (v < low[src.into]) low[src.into] = v;
             if (o.minimums) {
-                const std::int64_t m = c->min(k);
+                const std::int64_t m = c.min(k);
                 if (m > high[src.into]) high[src.into] = m;
                 if (m < low[src.into]) low[src.into] = m;
             }
         }
-    }
+        return true;
+    });
     const auto fit = [&](std::size_t& width, field f) {
         const std::size_t need = std::max(digits_of(high[f]), digits_of(low[f])) + 1;
         if (need > width) width = need;
@@ -373,14 +395,17 @@ char* put_line(char* p, const text_line& line, const channel_values& c, const re
     return p;
 }
 
-/// The most one line of @p form can take after a label of @p label bytes: a row's three
-/// numbers fit their fields (measure() saw them) and its first-time number is at most 20
-/// bytes; a queue line is two numbers of at most 20 bytes and an average (|T/C| < 1e19:
+/// The most one line of @p form can take after a label of @p label bytes: each of a row's
+/// three numbers takes its field or, wider than it (a value read again after measure(), as
+/// a section_reader does, may have grown), at most 20 bytes; its first-time number at most
+/// 20 bytes; a queue line is two numbers of at most 20 bytes and an average (|T/C| < 1e19:
 /// at most 24 bytes); the newline.
 std::size_t line_bound(const widths& w, std::size_t label) {
-    const std::size_t row = w.messages + w.recipients + w.blocks + 2 + 20 + 12;
-    const std::size_t queue = 20 + 1 + 20 + 3 + 24;
-    return label + std::max({row, queue, w.total}) + 1;
+    constexpr std::size_t number = 20;
+    const std::size_t row = std::max(w.messages, number) + std::max(w.recipients, number) +
+                            std::max(w.blocks, number) + 2 + number + 12;
+    const std::size_t queue = number + 1 + number + 3 + 24;
+    return label + std::max({row, queue, std::max(w.total, number)}) + 1;
 }
 
 /// The longest label of the lines shown, the minimum lines' included.
@@ -399,11 +424,12 @@ namespace {
 
 /// The text table into @p buf. With @p out, streamed: whenever the buffer holds
 /// stream_chunk bytes it is written to @p out and emptied (a buffer of that size is all
-/// the memory the text takes); rendering stops early when @p out fails.
-void render_text_into(const snapshot& snap, const render_options& o, std::string& buf, std::ostream* out) {
+/// the memory the text takes); rendering stops early when @p out fails. The channels are
+/// visited twice: once to size the columns, once to write.
+void render_text_into(const channel_source& chans, const render_options& o, std::string& buf, std::ostream* out) {
     constexpr std::size_t stream_chunk = std::size_t{128} << 10;
-    const std::vector<const channel_values*> chans = matching(snap, o);
-    const widths w = measure(chans, o);
+    std::size_t matched = 0;
+    const widths w = measure(chans, o, matched);
     // The lines shown, each with whether a blank line comes before it (between groups).
     std::vector<std::pair<const text_line*, bool>> lines;
     const text_line* previous = nullptr;
@@ -417,7 +443,7 @@ void render_text_into(const snapshot& snap, const render_options& o, std::string
     // slack of the fixed-size copies (32 bytes); the name comes on top.
     const std::size_t fixed = 2 + lines.size() * per_line + 64;
     // A channel's block is ~550 bytes, twice that with the minimums.
-    const std::size_t whole = 256 + chans.size() * (o.minimums ? 1100 : 560) + fixed + 4 * max_channel_name;
+    const std::size_t whole = 256 + matched * (o.minimums ? 1100 : 560) + fixed + 4 * max_channel_name;
     if (out != nullptr)
         buf.reserve(std::min(whole, stream_chunk + fixed + 4 * max_channel_name + (64 << 10)));
     else
@@ -427,8 +453,9 @@ void render_text_into(const snapshot& snap, const render_options& o, std::string
     std::string escaped;
     raw_writer writer(buf);
     char* p = writer.begin();
-    for (const channel_values* c : chans) {
-        std::string_view name = c->name;
+    bool failed = false;
+    chans.each(o.pattern, [&](const channel_values& c) {
+        std::string_view name = c.name;
         if (!text_plain(name)) {
             escaped = escape_name(name);
             name = escaped;
@@ -437,7 +464,10 @@ void render_text_into(const snapshot& snap, const render_options& o, std::string
             writer.finish(p);
             out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
             buf.clear();
-            if (!*out) return;
+            if (!*out) {
+                failed = true;
+                return false;
+            }
             p = writer.restart();
         }
         p = writer.room(p, fixed + name.size());
@@ -447,14 +477,17 @@ void render_text_into(const snapshot& snap, const render_options& o, std::string
         *p++ = '\n';
         for (const auto& [line, blank] : lines) {
             if (blank) *p++ = '\n';
-            p = put_line(p, *line, *c, o, w, figures::values);
-            if (o.minimums) p = put_line(p, *line, *c, o, w, figures::minimums);
+            p = put_line(p, *line, c, o, w, figures::values);
+            if (o.minimums) p = put_line(p, *line, c, o, w, figures::minimums);
         }
-    }
+        return true;
+    });
+    if (failed) return;
     writer.finish(p);
-    if (snap.section.overflow > 0) {
+    const section_info& s = chans.info();
+    if (s.overflow > 0) {
         fmt::format_to(std::back_inserter(buf), "\nChannel table full: {} registrations refused (max_channels={})\n",
-                       snap.section.overflow, snap.section.max_channels);
+                       s.overflow, s.max_channels);
     }
     if (out != nullptr) out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
@@ -463,13 +496,18 @@ void render_text_into(const snapshot& snap, const render_options& o, std::string
 
 std::string render_text(const snapshot& snap, const render_options& o) {
     std::string buf;
-    render_text_into(snap, o, buf, nullptr);
+    render_text_into(channel_source(snap), o, buf, nullptr);
     return buf;
 }
 
 void render_text(const snapshot& snap, const render_options& o, std::ostream& out) {
     std::string buf;
-    render_text_into(snap, o, buf, &out);
+    render_text_into(channel_source(snap), o, buf, &out);
+}
+
+void render_text(const section_reader& reader, const render_options& o, std::ostream& out) {
+    std::string buf;
+    render_text_into(channel_source(reader), o, buf, &out);
 }
 
 namespace {
@@ -675,11 +713,10 @@ void append_json_member(std::string& out, std::string_view key, std::int64_t v, 
 }
 
 /// The JSON document into @p buf; with @p out, streamed in chunks as render_text_into().
-void render_json_into(const snapshot& snap, const render_options& o, std::string& buf, std::ostream* out) {
+void render_json_into(const channel_source& chans, const render_options& o, std::string& buf, std::ostream* out) {
     constexpr std::size_t stream_chunk = std::size_t{128} << 10;
     const json_layout& layout = json_channel_layout();
-    const section_info& s = snap.section;
-    const bool all = o.pattern == "*";
+    const section_info& s = chans.info();
     // Room for one channel: the separator, the constant text, every number at its longest
     // (20 bytes), the name escaped at its longest (6 bytes a byte) and the 64-byte slack of
     // put_piece().
@@ -690,7 +727,7 @@ void render_json_into(const snapshot& snap, const render_options& o, std::string
     // up to 32 plain bytes: one allocation in the usual case (larger figures make the string
     // grow), kept small enough for malloc to reuse the same block from one call to the next
     // (glibc maps blocks above 32 MiB afresh each time, zero-filled by the kernel).
-    const std::size_t whole = 512 + snap.channels.size() * (8 + layout.text_bytes + 6 * layout.values + max_channel_name);
+    const std::size_t whole = 512 + std::size_t{s.channels} * (8 + layout.text_bytes + 6 * layout.values + max_channel_name);
     if (out != nullptr)
         buf.reserve(std::min(whole, stream_chunk + 2 * channel_bound(6 * std::size_t{max_channel_name}) + (64 << 10)));
     else
@@ -724,8 +761,8 @@ void render_json_into(const snapshot& snap, const render_options& o, std::string
     const json_piece* const end_piece = &layout.pieces.back();
     raw_writer writer(buf);
     char* p = writer.begin();
-    for (const channel_values& c : snap.channels) {
-        if (!all && !wildcard_match(o.pattern, c.name)) continue;
+    bool failed = false;
+    chans.each(o.pattern, [&](const channel_values& c) {
         std::string_view name = c.name;
         if (!json_plain(name)) {
             escaped = escape(name, escape_style::json);
@@ -735,7 +772,10 @@ void render_json_into(const snapshot& snap, const render_options& o, std::string
             writer.finish(p);
             out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
             buf.clear();
-            if (!*out) return;
+            if (!*out) {
+                failed = true;
+                return false;
+            }
             p = writer.restart();
         }
         p = writer.room(p, channel_bound(name.size()));
@@ -751,7 +791,9 @@ void render_json_into(const snapshot& snap, const render_options& o, std::string
             p = put_decimal(p, figures[piece->slot]);
         }
         p = put_piece(p, *end_piece);
-    }
+        return true;
+    });
+    if (failed) return;
     writer.finish(p);
     buf += first ? "]\n}\n" : "\n  ]\n}\n";
     if (out != nullptr) out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
@@ -761,13 +803,18 @@ void render_json_into(const snapshot& snap, const render_options& o, std::string
 
 std::string render_json(const snapshot& snap, const render_options& o) {
     std::string buf;
-    render_json_into(snap, o, buf, nullptr);
+    render_json_into(channel_source(snap), o, buf, nullptr);
     return buf;
 }
 
 void render_json(const snapshot& snap, const render_options& o, std::ostream& out) {
     std::string buf;
-    render_json_into(snap, o, buf, &out);
+    render_json_into(channel_source(snap), o, buf, &out);
+}
+
+void render_json(const section_reader& reader, const render_options& o, std::ostream& out) {
+    std::string buf;
+    render_json_into(channel_source(reader), o, buf, &out);
 }
 
 namespace detail {

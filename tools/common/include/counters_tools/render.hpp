@@ -41,6 +41,12 @@ void render_text(const snapshot& snap, const render_options& options, std::ostre
 /// The same text table as one string (what the tools write in one piece).
 std::string render_text(const snapshot& snap, const render_options& options);
 
+/// The same text table, written as it is read from @p reader: no copy of the section is
+/// made, and the output is held 128 KiB at a time. The channels are read twice, once to
+/// size the columns and once to write them, so a figure that gains a digit in between may
+/// stand one column to the right on its line. Also throws what read_channel() throws.
+void render_text(const section_reader& reader, const render_options& options, std::ostream& out);
+
 /// The JSON document (format_version 1, see counters(1)), pretty-printed, ending with a
 /// newline. Only `pattern` and `absolute` apply: the document always has its full shape.
 /// With `absolute`, "counters" and "gauges" hold current minus minimum and the top-level
@@ -49,6 +55,12 @@ void render_json(const snapshot& snap, const render_options& options, std::ostre
 
 /// The same JSON document as one string.
 std::string render_json(const snapshot& snap, const render_options& options);
+
+/// The same JSON document, written as it is read from @p reader (one pass, no copy of the
+/// section; "channels" in "section" is the number of channels when the reader was opened,
+/// which is the number of entries with the pattern "*"). Also throws what read_channel()
+/// throws.
+void render_json(const section_reader& reader, const render_options& options, std::ostream& out);
 
 /// Version of the JSON document written by render_json(). Bumped only on incompatible change.
 inline constexpr int json_format_version = 1;
