@@ -212,6 +212,7 @@ TEST_CASE("render_text and render_json from a section_reader write what they wri
     {
         section sec(t.name());
         std::vector<channel> chans;
+        chans.reserve(600);
         for (int i = 0; i < 600; ++i) // 600 channels: several 128 KiB chunks of text
             chans.push_back(sec.get((i % 3 == 0 ? "tcp_" : "ims-ms.") + std::to_string(i)));
         for (int e = 0; e < 6000; ++e) {
