@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # `counters -show` of a section with CHANNELS channels against `cat` of the same output, as
 # whole processes (exec, attach, read, format, write, exit), output to /dev/null, over RUNS
-# runs after WARMUP warm-up runs: the median and the ratio to cat's median (target for the
+# runs after WARMUP warm-up runs, the two alternating run by run: the median and the ratio to
+# cat's median (target for the
 # text table: within 3x). The same for -format=json (and -format=prometheus when this
 # `counters` knows it), each against cat of its own output, and the peak resident memory
 # (/usr/bin/time's maximum RSS) of each. With BEFORE=/path/to/another/counters, the same
@@ -46,18 +47,30 @@ now_us() {
     echo $((10#$t))
 }
 
-# median_ms CMD...: the median wall time of RUNS runs, in ms, output to /dev/null.
-median_ms() {
-    local i t0 t1
-    for ((i = 0; i < warmup; i++)); do "$@" >/dev/null; done
-    : >"$tmp/times"
+# median_pair A B: the median wall times (ms, "A B") of the commands in arrays A and B
+# (their names), RUNS runs each, output to /dev/null. The two alternate, run by run, so that
+# a change of load on the machine weighs on both alike.
+median_pair() {
+    local -n cmd_a=$1 cmd_b=$2
+    local i t0 t1 t2
+    for ((i = 0; i < warmup; i++)); do "${cmd_a[@]}" >/dev/null; "${cmd_b[@]}" >/dev/null; done
+    : >"$tmp/times_a"
+    : >"$tmp/times_b"
     for ((i = 0; i < runs; i++)); do
         t0=$(now_us)
-        "$@" >/dev/null
+        "${cmd_a[@]}" >/dev/null
         t1=$(now_us)
-        echo $((t1 - t0)) >>"$tmp/times"
+        "${cmd_b[@]}" >/dev/null
+        t2=$(now_us)
+        echo $((t1 - t0)) >>"$tmp/times_a"
+        echo $((t2 - t1)) >>"$tmp/times_b"
     done
-    sort -n "$tmp/times" | awk '{ v[NR] = $1 } END { n = NR; m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
+    echo "$(median_of "$tmp/times_a") $(median_of "$tmp/times_b")"
+}
+
+# median_of FILE: the median of the microsecond figures in FILE, in ms.
+median_of() {
+    sort -n "$1" | awk '{ v[NR] = $1 } END { n = NR; m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
 }
 
 # peak_kib CMD...: maximum resident set size of one run, KiB.
@@ -84,8 +97,10 @@ row() {
     fi
     local bytes show cat_ms rss ratio verdict=""
     bytes=$(wc -c <"$tmp/out.$format")
-    show=$(median_ms "$bin" "${args[@]}")
-    cat_ms=$(median_ms cat "$tmp/out.$format")
+    local show_cmd=("$bin" "${args[@]}") cat_cmd=(cat "$tmp/out.$format") pair
+    pair=$(median_pair show_cmd cat_cmd)
+    show=${pair% *}
+    cat_ms=${pair#* }
     rss=$(peak_kib "$bin" "${args[@]}")
     ratio=$(awk -v a="$show" -v b="$cat_ms" 'BEGIN { printf "%.2f", a / b }')
     if [ "$target" != - ]; then
