@@ -540,6 +540,10 @@ TEST_CASE("registry: a registrant stopped mid-claim, taken over and resumed writ
                 if (sh->stop.load(std::memory_order_relaxed) != 0) return 0;
                 o.instance("i" + std::to_string(j)).counter("n").add(1);
                 sh->done.store(k * instances + j + 1);
+                // Paced: 2,250 registrations took ~10 ms, and a hunter kept off the CPUs that
+                // long (ctest -j2 beside a busy test) caught none. With a pause, the child
+                // lives long enough to be hunted on a loaded machine.
+                ::usleep(20);
             }
         }
         while (sh->stop.load() == 0) ::usleep(1000); // never exits while being traced
