@@ -2,6 +2,7 @@
 // Unit tests of tools/common command-line handling: the single-dash rewrite and numbers.
 #include "catch.hpp"
 
+#include <CLI/CLI.hpp>
 #include <counters/error.hpp>
 #include <counters_tools/cli.hpp>
 

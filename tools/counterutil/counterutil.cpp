@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdint>
 #include <ctime>
+#include <iostream>
 #include <ostream>
 #include <stdexcept>
 #include <string_view>

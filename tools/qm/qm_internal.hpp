@@ -8,7 +8,6 @@
 
 #include <counters_tools/cli.hpp>
 
-#include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <optional>

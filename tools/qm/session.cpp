@@ -4,6 +4,7 @@
 #include "qm_internal.hpp"
 #include "qm_tool.hpp"
 
+#include <CLI/CLI.hpp>
 #include <counters/error.hpp>
 #include <counters/options.hpp>
 #include <counters_queue/queue.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The command-line front door of every tool: single-dash rewrite, parsing, the shared
 // options, errors in the tools' own words, numbers, writing the output.
+#include <CLI/CLI.hpp>
 #include <counters_tools/cli.hpp>
 #include <counters_tools/text.hpp>
 

@@ -5,8 +5,6 @@
 /// writing the output. Nothing here touches shared memory.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -14,6 +12,16 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+// CLI11 is only named here (by reference and pointer): a file that builds or parses a
+// command line includes <CLI/CLI.hpp> itself, and the many that do not are spared its
+// ten thousand lines.
+namespace CLI {
+class App;
+class Error;
+class Option;
+class Success;
+} // namespace CLI
 
 namespace counters::tools {
 
