@@ -15,8 +15,11 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <atomic>
 #include <vector>
 
 using namespace counters;
@@ -249,4 +252,48 @@ TEST_CASE("render_text and render_json from a section_reader write what they wri
             }
         }
     }
+}
+
+TEST_CASE("a figure that outgrows its column between the two passes of a section_reader never runs into the one "
+          "before it",
+          "[render][reader]") {
+    testing_support::temp_section t("race");
+    create_options co;
+    co.max_channels = 4096;
+    create_section(t.name(), co);
+    section sec(t.name());
+    // 3,000 channels before "a": the two passes read "a" about a millisecond apart.
+    for (int i = 0; i < 3000; ++i) (void)sec.get("c" + std::to_string(i));
+    const channel a = sec.get("a");
+    std::atomic<bool> stop{false};
+    // The writer grows a's Blocks from 0 past its 11-column field (1e9 blocks an event) and
+    // clears the section, over and over: the first pass may see a 10-digit figure, the
+    // second an 11- or 12-digit one.
+    std::thread writer([&] {
+        while (!stop.load()) {
+            clear_section(t.name(), clear_what::channels);
+            for (int i = 0; i < 200 && !stop.load(); ++i) enqueued(a, a, 1, std::uint64_t{1} << 40);
+        }
+    });
+    const std::regex row(
+        R"(   (Received|Stored|Delivered|Submitted|Attempted|Rejected|Failed) +-?\d+ +-?\d+ +-?\d+( \(-?\d+ first time\))?)");
+    int rows = 0;
+    for (int round = 0; round < 150; ++round) {
+        const section_reader r(t.name());
+        std::ostringstream out;
+        tools::render_text(r, render_options{}, out);
+        const std::string text = out.str();
+        const std::size_t at = text.rfind("\na\n");
+        REQUIRE(at != std::string::npos);
+        std::istringstream lines(text.substr(at + 3));
+        std::string line;
+        for (int k = 0; k < 7 && std::getline(lines, line); ++k) {
+            ++rows;
+            INFO("round " << round << ": " << line);
+            REQUIRE(std::regex_match(line, row)); // glued figures (the race met) would leave two numbers
+        }
+    }
+    stop = true;
+    writer.join();
+    CHECK(rows == 150 * 7);
 }

@@ -163,12 +163,17 @@ std::size_t digits_of(std::int64_t v) noexcept {
     return n;
 }
 
-/// Writes @p v right-aligned in @p width columns (a wider number is not cut); returns the end.
+/// Writes @p v right-aligned in @p width columns; returns the end. A number that does not
+/// fit with a space before it (measure() saw it smaller: a section_reader read it again) is
+/// written whole after one space, so that it never runs into the field before it.
 char* put_right(char* p, std::int64_t v, std::size_t width) noexcept {
     static constexpr char spaces[32] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
                                         ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
     const std::size_t n = digits_of(v);
-    if (n >= width) return put_decimal(p, v);
+    if (n >= width) {
+        *p++ = ' ';
+        return put_decimal(p, v);
+    }
     if (width <= sizeof spaces)
         std::memcpy(p, spaces, sizeof spaces); // the digits overwrite the end
     else
@@ -397,15 +402,15 @@ char* put_line(char* p, const text_line& line, const channel_values& c, const re
 
 /// The most one line of @p form can take after a label of @p label bytes: each of a row's
 /// three numbers takes its field or, wider than it (a value read again after measure(), as
-/// a section_reader does, may have grown), at most 20 bytes; its first-time number at most
-/// 20 bytes; a queue line is two numbers of at most 20 bytes and an average (|T/C| < 1e19:
-/// at most 24 bytes); the newline.
+/// a section_reader does, may have grown), a space and at most 20 bytes; its first-time
+/// number at most 20 bytes; a queue line is two numbers of at most 20 bytes and an average
+/// (|T/C| < 1e19: at most 24 bytes); the newline.
 std::size_t line_bound(const widths& w, std::size_t label) {
-    constexpr std::size_t number = 20;
-    const std::size_t row = std::max(w.messages, number) + std::max(w.recipients, number) +
-                            std::max(w.blocks, number) + 2 + number + 12;
+    constexpr std::size_t number = 20, field = 1 + number;
+    const std::size_t row = std::max(w.messages, field) + std::max(w.recipients, field) +
+                            std::max(w.blocks, field) + 2 + number + 12;
     const std::size_t queue = number + 1 + number + 3 + 24;
-    return label + std::max({row, queue, std::max(w.total, number)}) + 1;
+    return label + std::max({row, queue, std::max(w.total, field)}) + 1;
 }
 
 /// The longest label of the lines shown, the minimum lines' included.

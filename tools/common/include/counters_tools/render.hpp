@@ -43,8 +43,8 @@ std::string render_text(const snapshot& snap, const render_options& options);
 
 /// The same text table, written as it is read from @p reader: no copy of the section is
 /// made, and the output is held 128 KiB at a time. The channels are read twice, once to
-/// size the columns and once to write them, so a figure that gains a digit in between may
-/// stand one column to the right on its line. Also throws what read_channel() throws.
+/// size the columns and once to write them, so a figure that outgrows its column in between
+/// is written whole after one space, pushing the rest of its line to the right. Also throws what read_channel() throws.
 void render_text(const section_reader& reader, const render_options& options, std::ostream& out);
 
 /// The JSON document (format_version 1, see counters(1)), pretty-printed, ending with a
