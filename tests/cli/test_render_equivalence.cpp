@@ -265,16 +265,27 @@ TEST_CASE("a figure that outgrows its column between the two passes of a section
     // 3,000 channels before "a": the two passes read "a" about a millisecond apart.
     for (int i = 0; i < 3000; ++i) (void)sec.get("c" + std::to_string(i));
     const channel a = sec.get("a");
-    std::atomic<bool> stop{false};
     // The writer grows a's Blocks from 0 past its 11-column field (1e9 blocks an event) and
     // clears the section, over and over: the first pass may see a 10-digit figure, the
-    // second an 11- or 12-digit one.
-    std::thread writer([&] {
-        while (!stop.load()) {
-            clear_section(t.name(), clear_what::channels);
-            for (int i = 0; i < 200 && !stop.load(); ++i) enqueued(a, a, 1, std::uint64_t{1} << 40);
+    // second an 11- or 12-digit one. Stopped and joined however the test ends.
+    struct racing_writer {
+        std::atomic<bool> stop{false};
+        std::thread thread;
+        racing_writer(const std::string& name, const channel& ch)
+            : thread([this, name, ch] {
+                  while (!stop.load()) {
+                      clear_section(name, clear_what::channels);
+                      for (int i = 0; i < 200 && !stop.load(); ++i) enqueued(ch, ch, 1, std::uint64_t{1} << 40);
+                  }
+              }) {}
+        racing_writer(const racing_writer&) = delete;
+        racing_writer& operator=(const racing_writer&) = delete;
+        ~racing_writer() {
+            stop = true;
+            thread.join();
         }
-    });
+    };
+    const racing_writer writer(t.name(), a);
     const std::regex row(
         R"(   (Received|Stored|Delivered|Submitted|Attempted|Rejected|Failed) +-?\d+ +-?\d+ +-?\d+( \(-?\d+ first time\))?)");
     int rows = 0;
@@ -293,7 +304,5 @@ TEST_CASE("a figure that outgrows its column between the two passes of a section
             REQUIRE(std::regex_match(line, row)); // glued figures (the race met) would leave two numbers
         }
     }
-    stop = true;
-    writer.join();
     CHECK(rows == 150 * 7);
 }
