@@ -119,10 +119,18 @@ void read_slot(const channel_slot& s, std::uint32_t at, channel_values& v, const
     v.slot = at;
 }
 
-/// Calls @p add(slot, in, out) for each open-association entry of a live writer process
-/// whose channel slot is below @p used.
-template <class Add>
-void for_each_current(const detail::section_view& view, std::uint32_t used, Add&& add) {
+/// The open associations of one channel slot: the sum of the entries of live writer processes.
+struct slot_current {
+    std::uint32_t slot;
+    std::int64_t in, out;
+};
+
+/// The open associations of live writer processes, summed per channel slot (one entry a
+/// slot that has any), by ascending slot. The process table is small (process_slots
+/// entries of a few channels each), so this is read first, and each channel then takes its
+/// entry as the channels are copied: no second pass over the copied channels.
+std::vector<slot_current> current_associations(const detail::section_view& view) {
+    std::vector<slot_current> cur;
     for (std::uint32_t p = 0; p < view.process_slots; ++p) {
         const detail::process_slot& ps = *view.process(p);
         const std::uint64_t owner = ps.owner.load(std::memory_order_acquire);
@@ -131,10 +139,34 @@ void for_each_current(const detail::section_view& view, std::uint32_t used, Add&
             continue;
         for (const auto& e : ps.entry) {
             const std::uint32_t c = e.channel_plus1.load(std::memory_order_relaxed);
-            if (c == 0 || c - 1 >= used) continue;
-            add(c - 1, e.current_in.load(std::memory_order_relaxed), e.current_out.load(std::memory_order_relaxed));
+            if (c == 0 || c > view.max_channels) continue;
+            cur.push_back({c - 1, e.current_in.load(std::memory_order_relaxed),
+                           e.current_out.load(std::memory_order_relaxed)});
         }
     }
+    std::sort(cur.begin(), cur.end(), [](const slot_current& a, const slot_current& b) { return a.slot < b.slot; });
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < cur.size(); ++i) {
+        if (kept > 0 && cur[kept - 1].slot == cur[i].slot) {
+            cur[kept - 1].in = add_saturating(cur[kept - 1].in, cur[i].in);
+            cur[kept - 1].out = add_saturating(cur[kept - 1].out, cur[i].out);
+        } else {
+            cur[kept++] = cur[i];
+        }
+    }
+    cur.resize(kept);
+    return cur;
+}
+
+/// Adds @p c (the entry of v's slot, or nullptr) to the shared gauges copied into @p v, and
+/// reports no negative count.
+void finish_current(channel_values& v, const slot_current* c) noexcept {
+    if (c != nullptr) {
+        v.current_in = add_saturating(v.current_in, c->in);
+        v.current_out = add_saturating(v.current_out, c->out);
+    }
+    if (v.current_in < 0) v.current_in = 0;
+    if (v.current_out < 0) v.current_out = 0;
 }
 
 } // namespace
@@ -147,47 +179,25 @@ snapshot decode_snapshot(const void* data, std::size_t size, const std::string& 
     snap.section = info_of(view, name, size);
     section_info& info = snap.section;
 
-    const std::uint32_t lo = used_prefix(view);
-    snap.channels.reserve(lo);
+    const std::vector<slot_current> currents = current_associations(view);
+    snap.channels.reserve(used_prefix(view));
     advise_huge_pages(snap.channels.data(), snap.channels.capacity() * sizeof(channel_values));
 
-    // One pass: each channel is built in place in the vector. While every used slot so far is
-    // ready, snapshot index == slot index; only a registration in progress (skipped) makes
-    // the slot -> snapshot index map necessary.
-    constexpr std::uint32_t none = ~std::uint32_t{0};
-    std::vector<std::uint32_t> index_of; // slot index -> snapshot index, once not dense
-    bool dense = true;
-    std::uint32_t used = 0;
-    for (; used < view.max_channels; ++used) {
-        const channel_slot& s = *view.slot(used);
+    // One pass: each channel is built in place in the vector, its open associations added
+    // from the (ascending) list as the slots go by. A slot whose registration is in progress
+    // is not yet a channel.
+    auto next = currents.begin();
+    for (std::uint32_t at = 0; at < view.max_channels; ++at) {
+        const channel_slot& s = *view.slot(at);
         const std::uint64_t c = s.claim.load(std::memory_order_acquire);
         if (c == detail::claim_free) break;
-        if (c != detail::claim_ready) { // a registration in progress: not yet a channel
-            if (dense) { // every slot before this one was a channel, at its own index
-                dense = false;
-                index_of.reserve(lo > used ? lo : used + 1);
-                for (std::uint32_t k = 0; k < used; ++k) index_of.push_back(k);
-            }
-            index_of.push_back(none);
-            continue;
-        }
-        read_slot(s, used, snap.channels.emplace_back(), name);
-        if (!dense) index_of.push_back(static_cast<std::uint32_t>(snap.channels.size() - 1));
+        if (c != detail::claim_ready) continue;
+        channel_values& v = snap.channels.emplace_back();
+        read_slot(s, at, v, name);
+        while (next != currents.end() && next->slot < at) ++next;
+        finish_current(v, next != currents.end() && next->slot == at ? &*next : nullptr);
     }
     info.channels = static_cast<std::uint32_t>(snap.channels.size());
-
-    // Current associations: sum the per-process entries of live processes.
-    for_each_current(view, used, [&](std::uint32_t slot, std::int64_t in, std::int64_t out) {
-        const std::uint32_t at = dense ? slot : index_of[slot];
-        if (at == none) return;
-        channel_values& v = snap.channels[at];
-        v.current_in = add_saturating(v.current_in, in);
-        v.current_out = add_saturating(v.current_out, out);
-    });
-    for (auto& v : snap.channels) {
-        if (v.current_in < 0) v.current_in = 0;
-        if (v.current_out < 0) v.current_out = 0;
-    }
     return snap;
 }
 
@@ -232,11 +242,7 @@ struct section_reader::state {
     section_info info;
     std::uint32_t slots = 0;              ///< slots visited: the used ones when opened
     std::vector<std::uint32_t> skipped;   ///< of those, the ones not ready when opened (ascending)
-    struct current {
-        std::uint32_t slot;
-        std::int64_t in, out;
-    };
-    std::vector<current> currents;        ///< summed per-process entries, by ascending slot
+    std::vector<slot_current> currents;   ///< open associations by ascending slot
 };
 
 section_reader::section_reader(const std::string& requested) {
@@ -261,21 +267,7 @@ section_reader::section_reader(const std::string& requested) {
         }
         st->slots = used;
         st->info.channels = ready;
-        std::vector<state::current>& cur = st->currents;
-        for_each_current(view, used, [&](std::uint32_t slot, std::int64_t in, std::int64_t out) {
-            cur.push_back({slot, in, out});
-        });
-        std::sort(cur.begin(), cur.end(), [](const auto& a, const auto& b) { return a.slot < b.slot; });
-        std::size_t kept = 0; // one entry per slot: the sum of its processes' entries
-        for (std::size_t i = 0; i < cur.size(); ++i) {
-            if (kept > 0 && cur[kept - 1].slot == cur[i].slot) {
-                cur[kept - 1].in = add_saturating(cur[kept - 1].in, cur[i].in);
-                cur[kept - 1].out = add_saturating(cur[kept - 1].out, cur[i].out);
-            } else {
-                cur[kept++] = cur[i];
-            }
-        }
-        cur.resize(kept);
+        st->currents = current_associations(view);
         return st;
     });
 }
@@ -296,13 +288,8 @@ bool section_reader::read_channel(std::uint32_t slot, channel_values& out) const
     if (!st.skipped.empty() && std::binary_search(st.skipped.begin(), st.skipped.end(), slot)) return false;
     read_slot(*st.view.slot(slot), slot, out, st.info.name);
     const auto c = std::lower_bound(st.currents.begin(), st.currents.end(), slot,
-                                    [](const state::current& e, std::uint32_t s) { return e.slot < s; });
-    if (c != st.currents.end() && c->slot == slot) {
-        out.current_in = add_saturating(out.current_in, c->in);
-        out.current_out = add_saturating(out.current_out, c->out);
-    }
-    if (out.current_in < 0) out.current_in = 0;
-    if (out.current_out < 0) out.current_out = 0;
+                                    [](const slot_current& e, std::uint32_t at) { return e.slot < at; });
+    finish_current(out, c != st.currents.end() && c->slot == slot ? &*c : nullptr);
     return true;
 }
 
