@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -317,11 +318,7 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
     std::vector<shown_channel> shown;
     shown.reserve(snap.channels.size());
     std::string labels;
-    {
-        std::size_t bytes = 0;
-        for (const channel_values& c : snap.channels) bytes += c.name.size();
-        labels.reserve(bytes + label_slack);
-    }
+    labels.reserve(snap.channels.size() * 24 + label_slack); // grows if the names are longer
     const bool all = in.pattern == "*";
     for (const channel_values& c : snap.channels) {
         if (!all && !wildcard_match(in.pattern, c.name)) continue;
@@ -334,12 +331,31 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
     }
     labels.append(label_slack, '\0'); // every label may be read as a fixed-size block
     {
-        std::unordered_set<std::string_view> seen;
-        seen.reserve(shown.size());
+        // The label values seen, in an open-addressing table of indices into `shown` (one
+        // allocation; a node-based set allocated a node per channel).
         const std::string_view all_labels(labels);
+        const auto label_of = [&](const shown_channel& sc) { return all_labels.substr(sc.off, sc.len); };
+        std::size_t buckets = 16;
+        while (buckets < 2 * shown.size()) buckets *= 2;
+        constexpr std::uint32_t empty = ~std::uint32_t{0};
+        std::vector<std::uint32_t> table(buckets, empty);
         std::size_t kept = 0;
         for (const shown_channel& sc : shown) {
-            if (seen.insert(all_labels.substr(sc.off, sc.len)).second) shown[kept++] = sc;
+            const std::string_view label = label_of(sc);
+            std::uint64_t h = 14695981039346656037ULL; // FNV-1a
+            for (const char ch : label) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ULL;
+            std::size_t b = static_cast<std::size_t>(h) & (buckets - 1);
+            bool duplicate = false;
+            while (table[b] != empty) {
+                if (label_of(shown[table[b]]) == label) {
+                    duplicate = true;
+                    break;
+                }
+                b = (b + 1) & (buckets - 1);
+            }
+            if (duplicate) continue;
+            table[b] = static_cast<std::uint32_t>(kept);
+            shown[kept++] = sc;
         }
         shown.resize(kept);
     }
@@ -367,17 +383,31 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
     // every 600-byte channel record once per family was a cache miss per line (a third of
     // the time at 10,000 channels); a column is read sequentially. Columns 0 to
     // counter_count - 1 are the counters (absolute when asked), then the side families'.
+    // In blocks of channels: the block's records stay in cache while its column runs are
+    // written, instead of 34 column streams being written a value at a time.
     const std::size_t n = shown.size();
-    std::vector<std::int64_t> columns((counter_count + 2 * side_families.size()) * n);
-    for (std::size_t j = 0; j < n; ++j) {
-        const channel_values& c = *shown[j].c;
+    // Every element is written below: not zero-filled first (2.7 MB at 10,000 channels).
+    const std::unique_ptr<std::int64_t[]> columns( // NOLINT(cppcoreguidelines-avoid-c-arrays,modernize-avoid-c-arrays)
+        new std::int64_t[(counter_count + 2 * side_families.size()) * n]);
+    constexpr std::size_t block = 64;
+    for (std::size_t first = 0; first < n; first += block) {
+        const std::size_t last = std::min(n, first + block);
         for (std::size_t i = 0; i < counter_count; ++i) {
             const auto k = static_cast<counter>(i);
-            columns[i * n + j] = in.absolute ? c.absolute(k) : c.get(k);
+            std::int64_t* const column = columns.get() + i * n;
+            if (in.absolute) {
+                for (std::size_t j = first; j < last; ++j) column[j] = shown[j].c->absolute(k);
+            } else {
+                for (std::size_t j = first; j < last; ++j) column[j] = shown[j].c->get(k);
+            }
         }
         for (std::size_t f = 0; f < side_families.size(); ++f) {
-            columns[(counter_count + 2 * f) * n + j] = c.*side_families[f].in;
-            columns[(counter_count + 2 * f + 1) * n + j] = c.*side_families[f].out;
+            std::int64_t* const in_column = columns.get() + (counter_count + 2 * f) * n;
+            std::int64_t* const out_column = in_column + n;
+            for (std::size_t j = first; j < last; ++j) {
+                in_column[j] = shown[j].c->*side_families[f].in;
+                out_column[j] = shown[j].c->*side_families[f].out;
+            }
         }
     }
     const char* const label_base = labels.data();
@@ -401,7 +431,7 @@ void render_section(const snapshot& snap, const exposition_input& in, std::strin
     }
     for (std::size_t f = 0; f < side_families.size(); ++f) {
         const side_family& fam = side_families[f];
-        const std::int64_t* const in_column = columns.data() + (counter_count + 2 * f) * n; // n may be 0
+        const std::int64_t* const in_column = columns.get() + (counter_count + 2 * f) * n; // n may be 0
         const std::int64_t* const out_column = in_column + n;
         put_header(out, fam.name, fam.type, fam.help);
         const piece head = make_piece(std::string(fam.name) + "{channel=\"");
