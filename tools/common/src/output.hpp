@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,43 @@ std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) noexce
 /// malloc's otherwise takes a page fault per 4 KiB written. Only a hint: ignored when the
 /// kernel has transparent huge pages off; errno is kept. Throws std::bad_alloc.
 void reserve_output(std::string& s, std::size_t bytes);
+
+/// Writes @p v in decimal at @p p; returns the end. At most 20 bytes. Two digits at a time
+/// from a table, one- and two-digit numbers (most counters) without a loop.
+inline char* put_decimal(char* p, std::int64_t v) noexcept {
+    static constexpr char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                    "8081828384858687888990919293949596979899";
+    auto u = static_cast<std::uint64_t>(v);
+    if (v < 0) {
+        *p++ = '-';
+        u = 0 - u;
+    }
+    if (u < 10) {
+        *p = static_cast<char>('0' + u);
+        return p + 1;
+    }
+    if (u < 100) {
+        std::memcpy(p, pairs + 2 * u, 2);
+        return p + 2;
+    }
+    char tmp[20];
+    char* t = tmp + sizeof tmp;
+    while (u >= 100) {
+        t -= 2;
+        std::memcpy(t, pairs + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        t -= 2;
+        std::memcpy(t, pairs + 2 * u, 2);
+    } else {
+        *--t = static_cast<char>('0' + u);
+    }
+    const auto n = static_cast<std::size_t>(tmp + sizeof tmp - t);
+    std::memcpy(p, t, n);
+    return p + n;
+}
 
 /// Bytes made writable at a time by raw_writer::room(): the zero-filling of
 /// std::string::resize() then touches memory that is written right after, still in cache.

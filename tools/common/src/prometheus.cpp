@@ -37,7 +37,7 @@ constexpr char hex_digits[] = "0123456789abcdef";
 /// Longest decimal int64: a sign and 19 digits.
 constexpr std::size_t max_number = 20;
 
-char* write_number(char* p, std::int64_t v) noexcept { return std::to_chars(p, p + max_number, v).ptr; }
+char* write_number(char* p, std::int64_t v) noexcept { return detail::put_decimal(p, v); }
 
 void put_number(std::string& out, std::int64_t v) {
     std::array<char, 24> buf{};

@@ -28,6 +28,7 @@ namespace counters::tools {
 
 namespace {
 
+using detail::put_decimal;
 using detail::raw_writer;
 using detail::reserve_output;
 
@@ -110,42 +111,6 @@ std::vector<text_line> make_layout() {
 const std::vector<text_line>& layout() {
     static const std::vector<text_line> lines = make_layout();
     return lines;
-}
-
-/// Writes @p v in decimal at @p p; returns the end. At most 20 bytes.
-char* put_decimal(char* p, std::int64_t v) noexcept {
-    static constexpr char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                    "8081828384858687888990919293949596979899";
-    auto u = static_cast<std::uint64_t>(v);
-    if (v < 0) {
-        *p++ = '-';
-        u = 0 - u;
-    }
-    if (u < 10) {
-        *p = static_cast<char>('0' + u);
-        return p + 1;
-    }
-    if (u < 100) {
-        std::memcpy(p, pairs + 2 * u, 2);
-        return p + 2;
-    }
-    char tmp[20];
-    char* t = tmp + sizeof tmp;
-    while (u >= 100) {
-        t -= 2;
-        std::memcpy(t, pairs + 2 * (u % 100), 2);
-        u /= 100;
-    }
-    if (u >= 10) {
-        t -= 2;
-        std::memcpy(t, pairs + 2 * u, 2);
-    } else {
-        *--t = static_cast<char>('0' + u);
-    }
-    const auto n = static_cast<std::size_t>(tmp + sizeof tmp - t);
-    std::memcpy(p, t, n);
-    return p + n;
 }
 
 /// Digits of @p v, its sign included.
