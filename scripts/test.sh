@@ -8,7 +8,7 @@
 #   Stage 3  TSan build of the threaded tests in ./build-tsan + run them ([threads])
 #   Stage 4  libFuzzer fuzzers built with clang in ./build-fuzz + fuzz/run.sh $FUZZ_SECONDS (60)
 #   Stage 5  clang-tidy (.clang-tidy) over the project's sources, via ./build-tidy (with other
-#            stages: in the background from the start, at nice 19, reported in its turn)
+#            stages: in the background from the start, at idle priority, reported in its turn)
 # --quick (or QUICK=1) runs stage 1 only, for developers; STAGES="2 4" runs those stages.
 # Every stage runs even when an earlier one failed; the summary at the end lists each
 # stage's result and duration, and the script fails when any stage failed.
@@ -116,12 +116,15 @@ done
 t0=$(date +%s)
 # Stage 5 (clang-tidy) builds nothing and needs ~25 CPU-minutes, while the other stages leave
 # the CPUs idle for minutes as their tests wait on daemons and sockets. Run with others, it
-# starts first, in the background at the lowest priority (nice 19: it takes only the CPU
-# time nothing else wants), and its output is shown in its turn; its time is from the start.
+# starts first, in the background in the idle scheduling class (SCHED_IDLE, or nice 19 where
+# that is refused: it takes only the CPU time nothing else wants, and yields at once to a
+# test that wakes up), and its output is shown in its turn; its time is from the start.
 tidy_pid=
 if [[ " $(echo $stages) " == *" 5 "* ]] && [ "$(echo $stages | wc -w)" -gt 1 ]; then
     tidy_log=$(mktemp "${TMPDIR:-/tmp}/counters-tidy.XXXXXX")
-    (renice -n 19 -p "$BASHPID" >/dev/null; set -e; stage5) >"$tidy_log" 2>&1 &
+    (chrt --idle -p 0 "$BASHPID" >/dev/null 2>&1 || renice -n 19 -p "$BASHPID" >/dev/null
+        set -e
+        stage5) >"$tidy_log" 2>&1 &
     tidy_pid=$!
     trap '[ -n "$tidy_pid" ] && kill -- "$tidy_pid" 2>/dev/null; rm -f -- "$tidy_log"' EXIT
 fi
@@ -133,7 +136,7 @@ for s in $stages; do
     before=$(shm_list)
     start=$(date +%s)
     if [ "$s" = 5 ] && [ -n "$tidy_pid" ]; then
-        echo "(started with the first stage, at nice 19)"
+        echo "(started with the first stage, in the background at the lowest priority)"
         wait "$tidy_pid"
         rc=$?
         tidy_pid=
