@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -522,6 +523,37 @@ TEST_CASE("alarm: a damaged file of unsent notices is moved aside, not lost") {
         if (e.path().filename().string().find(".corrupt-") != std::string::npos) ++aside;
     }
     CHECK(aside == 1);
+}
+
+TEST_CASE("alarm: at most 1,000 unsent notices are kept, the oldest dropped and logged") {
+    pacific();
+    const temp_registry reg("alarm");
+    const temp_dir dir;
+    fake_smtp server; // refusing connections: nothing is sent
+    const config cfg = test_config(dir.path(), server.port());
+    const std::string spool = notice_spool_path(cfg, reg.name());
+    {
+        std::ofstream out(spool);
+        out << "msprobe-notices 1\n";
+        for (int i = 0; i < 1000; ++i) {
+            const std::string message = "old notice " + std::to_string(i);
+            out << "notice alarm old" << i << " " << (t0 - 5000 + i) << " " << message.size() << "\n"
+                << message << "\n";
+        }
+    }
+    counters::registry r(reg.name());
+    log_lines log;
+    alarm_keeper k(r, cfg, log.fn());
+    CHECK(k.pending() == 1000);
+    k.record(response(12, t0)); // one more notice
+    CHECK(k.pending() == 1000);
+    CHECK(log.has(log_level::error, "1 oldest unsent alarm notice(s) dropped: at most 1000 are kept"));
+    std::ifstream in(spool);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text.find("old notice 0\n") == std::string::npos); // the oldest went
+    CHECK(text.find("old notice 1\n") != std::string::npos);
+    CHECK(text.find("old notice 999\n") != std::string::npos);
+    CHECK(text.find("Subject: ALARM: server response time") != std::string::npos); // the new one stays
 }
 
 TEST_CASE("alarm: where the unsent notices are kept") {

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <ctime>
 #include <istream>
@@ -38,6 +39,25 @@ struct queued {
 };
 
 constexpr const char* spool_magic = "msprobe-notices 1";
+
+// The most notices kept unsent (in the file, or in memory when the file cannot be used):
+// beyond it the oldest are dropped, and the log says how many, so that a mail server that
+// stays down for weeks while alarms repeat cannot make the file grow without end (it is
+// rewritten whole for each notice). 1,000 notices are about half a megabyte.
+constexpr std::size_t max_unsent_notices = 1000;
+
+// Drops the oldest notices of @p all beyond max_unsent_notices; returns how many.
+std::size_t drop_oldest(std::vector<queued>& all) {
+    if (all.size() <= max_unsent_notices) return 0;
+    const std::size_t excess = all.size() - max_unsent_notices;
+    all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(excess));
+    return excess;
+}
+
+std::string dropped_text(std::size_t n) {
+    return std::to_string(n) + " oldest unsent alarm notice(s) dropped: at most " +
+           std::to_string(max_unsent_notices) + " are kept";
+}
 
 std::string errno_text() {
     return std::strerror(errno);
@@ -297,11 +317,15 @@ struct alarm_keeper::impl {
             std::vector<queued> all = file.load(aside);
             if (!aside.empty()) say(log_level::error, file.path() + " was damaged: moved to " + aside);
             all.push_back(q);
+            const std::size_t dropped = drop_oldest(all);
             file.store(all);
+            if (dropped > 0) say(log_level::error, dropped_text(dropped));
         } catch (const spool_error& e) {
             say(log_level::error, "alarm notice kept in memory only (" + e.what +
                                       "): it is lost if msprobe exits before it is sent");
             memory.push_back(std::move(q));
+            if (const std::size_t dropped = drop_oldest(memory); dropped > 0)
+                say(log_level::error, dropped_text(dropped));
         }
     }
 
@@ -333,7 +357,9 @@ alarm_keeper::~alarm_keeper() {
             std::string aside;
             std::vector<queued> all = d.file.load(aside);
             for (queued& q : d.memory) all.push_back(std::move(q));
+            const std::size_t dropped = drop_oldest(all);
             d.file.store(all);
+            if (dropped > 0) d.say(log_level::error, dropped_text(dropped));
             return;
         } catch (const spool_error& e) {
             why = e.what;
