@@ -170,6 +170,142 @@ TEST_CASE("notice: dates in UTC and east of it") {
     CHECK(clf_time(t0) == "18/Jul/2001:05:07:08 +0530");
 }
 
+namespace {
+
+/// The lines of @p text (ending in @p eol), without their ends.
+std::vector<std::string> lines_of(const std::string& text, const std::string& eol) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    for (std::size_t e = text.find(eol); e != std::string::npos; e = text.find(eol, at)) {
+        out.push_back(text.substr(at, e - at));
+        at = e + eol.size();
+    }
+    if (at < text.size()) out.push_back(text.substr(at));
+    return out;
+}
+
+/// @p text with every occurrence of @p what removed.
+std::string without(std::string text, const std::string& what) {
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at)) text.erase(at, what.size());
+    return text;
+}
+
+} // namespace
+
+TEST_CASE("notice: fold_line folds only lines over 998 octets, at a space, and unfolds to the same") {
+    CHECK(fold_line("Subject: short") == "Subject: short\n");
+    CHECK(fold_line("") == "\n");
+    const std::string exact = "Description: " + std::string(max_line - 13, 'd');
+    REQUIRE(exact.size() == max_line);
+    CHECK(fold_line(exact) == exact + "\n"); // at the limit: left alone
+
+    // Words: folded before the last space that fits; removing each "\n" gives the line back.
+    std::string words = "Subject: ALARM:";
+    for (int i = 0; words.size() < 2500; ++i) words += " word" + std::to_string(i);
+    const std::string folded = fold_line(words);
+    const std::vector<std::string> lines = lines_of(folded, "\n");
+    REQUIRE(lines.size() == 3);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        CHECK(lines[i].size() <= max_line);
+        if (i > 0) CHECK(lines[i].front() == ' ');
+    }
+    CHECK(lines[0].size() > max_line - 10); // as late as possible
+    CHECK(without(folded, "\n") == words); // the line end removed too
+
+    // No space to fold at: cut after 998 octets, the next line starts with an added space.
+    const std::string run = "Instance:" + std::string(2500, 'x');
+    const std::string cut = fold_line(run);
+    const std::vector<std::string> pieces = lines_of(cut, "\n");
+    REQUIRE(pieces.size() == 3);
+    CHECK(pieces[0] == run.substr(0, max_line));
+    CHECK(pieces[1] == " " + run.substr(max_line, max_line - 1));
+    CHECK(pieces[2] == " " + run.substr(2 * max_line - 1));
+    CHECK(without(cut, "\n ") == run + "\n");
+
+    // A space only at the very start of a continuation does not count: the text is cut.
+    const std::string lead = std::string(max_line, 'a') + " " + std::string(1500, 'b');
+    for (const std::string& l : lines_of(fold_line(lead), "\n")) {
+        CHECK(l.size() <= max_line);
+        CHECK(l.find_first_not_of(' ') != std::string::npos);
+    }
+
+    // Random lines: never a line over the limit or of spaces only; only spaces are added.
+    std::uint64_t seed = 88172645463325252ULL;
+    const auto next = [&seed] {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        return seed;
+    };
+    for (int round = 0; round < 300; ++round) {
+        std::string line = "X:";
+        const std::size_t n = next() % 5000;
+        const std::uint64_t spaces = next() % 4; // 0: none at all
+        for (std::size_t i = 0; i < n; ++i)
+            line += spaces != 0 && next() % (8 * spaces) == 0 ? ' ' : static_cast<char>('a' + next() % 26);
+        const std::string out = fold_line(line);
+        INFO("round " << round << ", " << n << " octets");
+        REQUIRE(out.back() == '\n');
+        const std::vector<std::string> ls = lines_of(out, "\n");
+        for (std::size_t i = 0; i < ls.size(); ++i) {
+            CHECK(ls[i].size() <= max_line);
+            CHECK(ls[i].find_first_not_of(' ') != std::string::npos);
+            if (i > 0) CHECK(ls[i].front() == ' ');
+        }
+        CHECK(without(without(out, "\n"), " ") == without(line, " "));
+        if (line.size() <= max_line) CHECK(out == line + "\n");
+    }
+}
+
+TEST_CASE("notice: a long description and instance give lines within 998 octets, on the wire too") {
+    pacific();
+    std::string description = "response time of the";
+    for (int i = 0; description.size() < 2000; ++i) description += " step" + std::to_string(i);
+    const std::string instance = "smtp_" + std::string(900, 'h') + "_25"; // fits a line of its own
+    notice n;
+    n.kind = notice_kind::alarm;
+    n.id = alarm_id::serverresponse;
+    n.instance = instance;
+    n.description = description;
+    n.server_instance = "/srv/mail";
+    n.from = "a@b";
+    n.to = "c@d";
+    n.message_id = "<1@mx1>";
+    n.when = t0;
+    n.current = 12;
+    const std::string text = format_notice(n);
+    const std::string head = text.substr(0, text.find("\n\n") + 1);
+    for (const std::string& l : lines_of(text, "\n")) CHECK(l.size() <= max_line);
+    // Unfolded (each "\n" before a continuation removed), the subject is whole.
+    CHECK(lines_of(without(head, "\n "), "\n").size() == 5); // Subject, Date, From, To, Message-ID
+    std::string unfolded = head;
+    for (std::size_t at = unfolded.find("\n "); at != std::string::npos; at = unfolded.find("\n ", at))
+        unfolded.erase(at, 1);
+    CHECK(unfolded.substr(0, unfolded.find('\n')) ==
+          "Subject: ALARM: " + description + " of \"" + instance + "\" is 12");
+    CHECK(text.find("\nDate: Tue, 17 Jul 2001 16:37:08 -0700 (PDT)\n") != std::string::npos);
+
+    // Through SMTP: every line of the DATA text within 998 octets before its CRLF.
+    const temp_registry reg("alarmlong");
+    const temp_dir dir;
+    fake_smtp server;
+    server.start();
+    config cfg = test_config(dir.path(), server.port());
+    cfg.serverresponse.description = description;
+    {
+        log_lines log;
+        counters::registry r(reg.name());
+        alarm_keeper k(r, cfg, log.fn());
+        k.record(response(12, t0, instance));
+        CHECK(k.flush(t0 + 1) == 0);
+    }
+    REQUIRE(server.messages().size() == 1);
+    const std::vector<std::string> wire = lines_of(server.messages()[0], "\r\n");
+    CHECK(wire.size() > 16);
+    for (const std::string& l : wire) CHECK(l.size() <= max_line);
+    CHECK(std::find(wire.begin(), wire.end(), "Alarmid: serverresponse") != wire.end());
+}
+
 TEST_CASE("alarm instance names: plain, bytes replaced, long names shortened") {
     CHECK(alarm_instance_name(alarm_id::serverresponse, "smtp_127.0.0.1_25") == "serverresponse.smtp_127.0.0.1_25");
     CHECK(alarm_instance_name(alarm_id::diskavail, "primary") == "diskavail.primary");

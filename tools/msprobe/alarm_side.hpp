@@ -7,6 +7,7 @@
 
 #include "msprobe.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -65,8 +66,20 @@ struct notice {
 /// documented layout. The subject is `ALARM: DESCRIPTION of "INSTANCE" is VALUE` for an
 /// alarm and `NORMAL: DESCRIPTION of "INSTANCE" is VALUE` for a return to normal (plain
 /// ASCII quotes). Times are in the local time zone (TZ). Bytes outside printable ASCII in
-/// the interpolated values become '?' (no header injection, no raw 8-bit text).
+/// the interpolated values become '?' (no header injection, no raw 8-bit text). No line is
+/// longer than max_line octets (fold_line()); the usual notice has no folded line.
 std::string format_notice(const notice& n);
+
+/// The longest line of a message, CRLF not counted (RFC 5322 2.1.1, RFC 5321 4.5.3.1.6).
+inline constexpr std::size_t max_line = 998;
+
+/// @p line (no line end) and "\n", folded when longer than max_line octets: before its last
+/// space that leaves at most max_line octets and some text on the line, as RFC 5322 2.2.3
+/// folds a header (unfolding, the removal of each "\n", gives @p line back); a run of more
+/// than max_line octets without such a space is cut after max_line octets and the next line
+/// starts with an added space (unfolding then gives one space more). In a body the same
+/// folding keeps every line within SMTP's limit, the continuation lines starting with a space.
+std::string fold_line(const std::string& line);
 
 /// `Tue, 17 Jul 2001 16:37:08 -0700 (PDT)`: RFC 5322 date in the local time zone, the zone's
 /// abbreviation as a comment; English names whatever the locale.

@@ -137,22 +137,49 @@ std::string clf_time(std::int64_t when) {
     return buf.data();
 }
 
+std::string fold_line(const std::string& line) {
+    std::string out;
+    std::size_t at = 0;  // where the rest of @p line starts
+    bool added = false;  // the line being written starts with a space added by a cut
+    for (;;) {
+        const std::size_t room = max_line - (added ? 1 : 0); // octets of @p line it can take
+        if (line.size() - at <= room) break;
+        // The last space that leaves text before it and at most `room` octets on this line.
+        const std::size_t cut = line.rfind(' ', at + room);
+        const std::size_t text = line.find_first_not_of(' ', at);
+        if (cut == std::string::npos || cut < at || cut <= text) {
+            // No such space: cut inside the run, and start the next line with a space.
+            out.append(line, at, room);
+            out += "\n ";
+            at += room;
+            added = true;
+        } else {
+            out.append(line, at, cut - at);
+            out += '\n'; // the space at `cut` starts the next line
+            at = cut;
+            added = false;
+        }
+    }
+    out.append(line, at, std::string::npos);
+    out += '\n';
+    return out;
+}
+
 std::string format_notice(const notice& n) {
     const std::string instance = printable(n.instance);
     const std::string description = printable(n.description);
     std::string m;
-    m += "Subject: ";
-    m += n.kind == notice_kind::alarm ? "ALARM: " : "NORMAL: ";
-    m += description + " of \"" + instance + "\" is " + number(n.current) + "\n";
+    m += fold_line(std::string("Subject: ") + (n.kind == notice_kind::alarm ? "ALARM: " : "NORMAL: ") + description +
+                   " of \"" + instance + "\" is " + number(n.current));
     m += "Date: " + rfc5322_date(n.when) + "\n";
-    m += "From: " + printable(n.from) + "\n";
-    m += "To: " + printable(n.to) + "\n";
-    m += "Message-ID: " + printable(n.message_id) + "\n";
+    m += fold_line("From: " + printable(n.from));
+    m += fold_line("To: " + printable(n.to));
+    m += fold_line("Message-ID: " + printable(n.message_id));
     m += "\n";
-    m += "Server instance: " + printable(n.server_instance) + "\n";
+    m += fold_line("Server instance: " + printable(n.server_instance));
     m += std::string("Alarmid: ") + to_string(n.id) + "\n";
-    m += "Instance: " + instance + "\n";
-    m += "Description: " + description + "\n";
+    m += fold_line("Instance: " + instance);
+    m += fold_line("Description: " + description);
     m += "Current measured value (" + clf_time(n.when) + "): " + number(n.current) + "\n";
     m += "Lowest recorded value: " + number(n.low) + "\n";
     m += "Highest recorded value: " + number(n.high) + "\n";
