@@ -12,6 +12,8 @@ packages=(
   postfix swaks pflogsumm mtail
   libsnmp-dev snmpd snmp
   socat dovecot-imapd dovecot-pop3d python3
+  # OpenLDAP's server: the real LDAP server of msprobe's LDAP probe test (private instances)
+  slapd
   # prometheus (and its promtool): the exposition lint, the rule unit tests, the real-Prometheus
   # test of counters-exporter, which also needs curl and ss (iproute2)
   prometheus curl iproute2
@@ -40,6 +42,11 @@ export DEBIAN_FRONTEND=noninteractive
 # configuration prompt, and unconfigured: the tests start private instances of their own.
 if [[ " ${missing[*]} " == *" postfix "* ]]; then
   echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
+fi
+# slapd installs unconfigured (no directory of its own, nothing started): the test writes
+# the configuration of each private instance it starts.
+if [[ " ${missing[*]} " == *" slapd "* ]]; then
+  echo "slapd slapd/no_configuration boolean true" | "${sudo[@]}" debconf-set-selections
 fi
 # Dovecot: the real IMAP and POP3 servers of msprobe's tests, which start private instances
 # of their own on 127.0.0.1. Where a service manager runs, the package also starts the
