@@ -5,6 +5,7 @@
 // -absolute, -minimums, overflow) and for the edge cases.
 #include "catch.hpp"
 #include "support.hpp"
+#include "random_values.hpp"
 
 #include "json_tree_reference.hpp"
 #include "text_reference.hpp"
@@ -27,19 +28,7 @@ using counters::tools::render_options;
 
 namespace {
 
-/// A value of a random magnitude: 0, small, large, extreme, either sign.
-std::int64_t random_value(std::mt19937_64& rng) {
-    switch (rng() % 8) {
-    case 0: return 0;
-    case 1: return static_cast<std::int64_t>(rng() % 10);
-    case 2: return static_cast<std::int64_t>(rng() % 100000);
-    case 3: return -static_cast<std::int64_t>(rng() % 100000);
-    case 4: return std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(rng() % 3);
-    case 5: return std::numeric_limits<std::int64_t>::min() + static_cast<std::int64_t>(rng() % 3);
-    case 6: return static_cast<std::int64_t>(rng());
-    default: return static_cast<std::int64_t>(rng() % 10000000000ULL);
-    }
-}
+using testing_random::random_value;
 
 const std::vector<std::string>& hostile_names() {
     static const std::vector<std::string> names = {
@@ -50,18 +39,7 @@ const std::vector<std::string>& hostile_names() {
     return names;
 }
 
-std::string random_name(std::mt19937_64& rng) {
-    if (rng() % 4 == 0) return hostile_names()[rng() % hostile_names().size()];
-    std::string n;
-    const std::size_t len = 1 + rng() % 40;
-    for (std::size_t i = 0; i < len; ++i) {
-        if (rng() % 10 == 0)
-            n += static_cast<char>(rng() % 256); // any byte
-        else
-            n += static_cast<char>("abcdefghijklmnopqrstuvwxyz_0123456789-."[rng() % 38]);
-    }
-    return n;
-}
+std::string random_name(std::mt19937_64& rng) { return testing_random::random_name(rng, hostile_names(), 40); }
 
 snapshot random_snapshot(std::mt19937_64& rng, std::size_t channels) {
     snapshot s;

@@ -4,6 +4,7 @@
 // hostile, long and repeated names, patterns, -absolute, a registry, text already in the
 // output) and for the edge cases, and for thousands of channels (many output chunks).
 #include "catch.hpp"
+#include "random_values.hpp"
 
 #include "prometheus_reference.hpp"
 
@@ -23,18 +24,7 @@ using counters::tools::exposition_input;
 
 namespace {
 
-std::int64_t random_value(std::mt19937_64& rng) {
-    switch (rng() % 8) {
-    case 0: return 0;
-    case 1: return static_cast<std::int64_t>(rng() % 10);
-    case 2: return static_cast<std::int64_t>(rng() % 100000);
-    case 3: return -static_cast<std::int64_t>(rng() % 100000);
-    case 4: return std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(rng() % 3);
-    case 5: return std::numeric_limits<std::int64_t>::min() + static_cast<std::int64_t>(rng() % 3);
-    case 6: return static_cast<std::int64_t>(rng());
-    default: return static_cast<std::int64_t>(rng() % 10000000000ULL);
-    }
-}
+using testing_random::random_value;
 
 const std::vector<std::string>& hostile_names() {
     static const std::vector<std::string> names = {
@@ -47,18 +37,7 @@ const std::vector<std::string>& hostile_names() {
     return names;
 }
 
-std::string random_name(std::mt19937_64& rng) {
-    if (rng() % 4 == 0) return hostile_names()[rng() % hostile_names().size()];
-    std::string n;
-    const std::size_t len = 1 + rng() % 48;
-    for (std::size_t i = 0; i < len; ++i) {
-        if (rng() % 10 == 0)
-            n += static_cast<char>(rng() % 256); // any byte
-        else
-            n += static_cast<char>("abcdefghijklmnopqrstuvwxyz_0123456789-."[rng() % 38]);
-    }
-    return n;
-}
+std::string random_name(std::mt19937_64& rng) { return testing_random::random_name(rng, hostile_names(), 48); }
 
 snapshot random_snapshot(std::mt19937_64& rng, std::size_t channels) {
     snapshot s;
