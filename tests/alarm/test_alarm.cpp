@@ -229,7 +229,18 @@ TEST_CASE("notice: fold_line folds only lines over 998 octets, at a space, and u
         CHECK(l.find_first_not_of(' ') != std::string::npos);
     }
 
-    // Random lines: never a line over the limit or of spaces only; only spaces are added.
+    // Spaces that would make a line of spaces alone: trailing ones are dropped, a run as
+    // long as a line is shortened to one.
+    CHECK(fold_line(std::string(max_line, 'a') + " ") == std::string(max_line, 'a') + "\n");
+    CHECK(fold_line(std::string(990, 'a') + std::string(20, ' ')) == std::string(990, 'a') + "\n");
+    CHECK(fold_line("x" + std::string(2500, ' ') + "y") == "x" + std::string(max_line - 1, ' ') + "\n y\n");
+    CHECK(fold_line(std::string(1500, 'c') + std::string(1200, ' ') + "d") ==
+          std::string(max_line, 'c') + "\n " + std::string(502, 'c') + std::string(495, ' ') + "\n" +
+              std::string(705, ' ') + "d\n");
+
+    // Random lines: never a line over the limit or of spaces only. Only spaces are added or
+    // dropped; with spaces every few octets and no long run of them, unfolding gives the line
+    // back (its trailing spaces dropped), and without any space, removing each added "\n ".
     std::uint64_t seed = 88172645463325252ULL;
     const auto next = [&seed] {
         seed ^= seed << 13;
@@ -237,14 +248,21 @@ TEST_CASE("notice: fold_line folds only lines over 998 octets, at a space, and u
         seed ^= seed << 17;
         return seed;
     };
-    for (int round = 0; round < 300; ++round) {
+    for (int round = 0; round < 400; ++round) {
         std::string line = "X:";
         const std::size_t n = next() % 5000;
-        const std::uint64_t spaces = next() % 4; // 0: none at all
-        for (std::size_t i = 0; i < n; ++i)
-            line += spaces != 0 && next() % (8 * spaces) == 0 ? ' ' : static_cast<char>('a' + next() % 26);
+        const std::uint64_t spaces = next() % 5; // 0: none at all; 4: also long runs of them
+        bool long_run = false;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (spaces == 4 && next() % 1000 == 0) {
+                line.append(900 + next() % 1200, ' ');
+                long_run = true;
+            } else {
+                line += spaces != 0 && next() % (8 * spaces) == 0 ? ' ' : static_cast<char>('a' + next() % 26);
+            }
+        }
         const std::string out = fold_line(line);
-        INFO("round " << round << ", " << n << " octets");
+        INFO("round " << round << ", " << line.size() << " octets");
         REQUIRE(out.back() == '\n');
         const std::vector<std::string> ls = lines_of(out, "\n");
         for (std::size_t i = 0; i < ls.size(); ++i) {
@@ -253,7 +271,13 @@ TEST_CASE("notice: fold_line folds only lines over 998 octets, at a space, and u
             if (i > 0) CHECK(ls[i].front() == ' ');
         }
         CHECK(without(without(out, "\n"), " ") == without(line, " "));
-        if (line.size() <= max_line) CHECK(out == line + "\n");
+        if (line.size() <= max_line) {
+            CHECK(out == line + "\n");
+        } else if (spaces == 0) {
+            CHECK(without(out, "\n ") == line + "\n");
+        } else if (!long_run) {
+            CHECK(without(out, "\n") == line.substr(0, line.find_last_not_of(' ') + 1));
+        }
     }
 }
 

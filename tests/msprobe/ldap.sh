@@ -36,7 +36,7 @@ start_slapd() {
     } >"$D/$name/slapd.conf"
     "$SLAPD" -f "$D/$name/slapd.conf" -h "ldap://127.0.0.1:$port/" -d stats 2>"$D/$name.log" &
     PIDS+=($!)
-    wait_listen "$port" || { fail "slapd $name did not start: $(cat "$D/$name.log")"; finish; }
+    wait_listen "$port" || { echo "slapd $name did not start: $(cat "$D/$name.log")" >&2; finish; }
 }
 
 OPEN=$(free_port)
@@ -57,7 +57,11 @@ CONF
     "$MSPROBE" --once --config "$D/$name.conf" --registry "$REG" 2>"$D/once.$name.out" ||
         fail "msprobe --once ($name) exited $?: $(cat "$D/once.$name.out")"
 done
-sleep 0.3 # slapd writes its last log lines after the connection closed
+# slapd logs the close after the probe has gone: wait for both connections' (5 s at most).
+for _ in $(seq 1 100); do
+    grep -q 'fd=[0-9]* closed$' "$D/open.log" && grep -q 'fd=[0-9]* closed$' "$D/refusing.log" && break
+    sleep 0.05
+done
 
 # result NAME: the resultCode slapd logged for the probe's bind (op=0, tag 97: BindResponse).
 result() { sed -n 's/.* op=0 RESULT tag=97 err=\([0-9]*\) .*/\1/p' "$D/$1.log" | head -n 1; }

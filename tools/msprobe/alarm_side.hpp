@@ -77,8 +77,10 @@ inline constexpr std::size_t max_line = 998;
 /// space that leaves at most max_line octets and some text on the line, as RFC 5322 2.2.3
 /// folds a header (unfolding, the removal of each "\n", gives @p line back); a run of more
 /// than max_line octets without such a space is cut after max_line octets and the next line
-/// starts with an added space (unfolding then gives one space more). In a body the same
-/// folding keeps every line within SMTP's limit, the continuation lines starting with a space.
+/// starts with an added space (unfolding then gives one space more). No line is made of
+/// spaces alone: when folding, trailing spaces are dropped and a run of spaces that would
+/// fill a whole line is shortened to one. In a body the same folding keeps every line within
+/// SMTP's limit, the continuation lines starting with a space.
 std::string fold_line(const std::string& line);
 
 /// `Tue, 17 Jul 2001 16:37:08 -0700 (PDT)`: RFC 5322 date in the local time zone, the zone's

@@ -137,18 +137,28 @@ std::string clf_time(std::int64_t when) {
     return buf.data();
 }
 
-std::string fold_line(const std::string& line) {
+std::string fold_line(const std::string& given) {
+    if (given.size() <= max_line) return given + "\n";
+    // Trailing spaces would make a last line of spaces alone: dropped. So would a run of
+    // spaces longer than a line: shortened to one below. Either way the line ends in text.
+    const std::string line = given.substr(0, given.find_last_not_of(' ') + 1);
     std::string out;
-    std::size_t at = 0;  // where the rest of @p line starts
+    std::size_t at = 0;  // where the rest of `line` starts
     bool added = false;  // the line being written starts with a space added by a cut
     for (;;) {
-        const std::size_t room = max_line - (added ? 1 : 0); // octets of @p line it can take
+        const std::size_t room = max_line - (added ? 1 : 0); // octets of `line` it can take
         if (line.size() - at <= room) break;
-        // The last space that leaves text before it and at most `room` octets on this line.
-        const std::size_t cut = line.rfind(' ', at + room);
         const std::size_t text = line.find_first_not_of(' ', at);
-        if (cut == std::string::npos || cut < at || cut <= text) {
-            // No such space: cut inside the run, and start the next line with a space.
+        if (text >= at + room) {
+            // Only spaces would fit on this line: one space starts it (the added one if any).
+            at = added ? text : text - 1;
+            continue;
+        }
+        // The last space that leaves text before it and at most `room` octets on this line
+        // (text follows it: the line ends in text).
+        const std::size_t cut = line.rfind(' ', at + room);
+        if (cut == std::string::npos || cut <= text) {
+            // No such space: cut inside the text, and start the next line with a space.
             out.append(line, at, room);
             out += "\n ";
             at += room;
