@@ -102,7 +102,10 @@ printf '%s\n' "$LINE" >"$TMP/w.log"
 "$ING" "${common[@]}" --state "$TMP/w.state" --from-start "$TMP/w.log" >"$TMP/out" 2>"$TMP/err" &
 PID=$!
 for _ in $(seq 50); do [ -s "$TMP/w.state" ] && break; sleep 0.1; done
-mkdir "$TMP/w.state.tmp" # the next write cannot create its temporary file
+# The next write cannot create its temporary file. (A write in progress has the name for a
+# moment, as a file, until its rename: then mkdir is tried again.)
+for _ in $(seq 100); do mkdir "$TMP/w.state.tmp" 2>/dev/null && break; sleep 0.01; done
+[ -d "$TMP/w.state.tmp" ] || fail "could not put a directory where the state's temporary file goes"
 for i in 1 2 3; do printf '%s\n' "$LINE" >>"$TMP/w.log"; sleep 0.7; done
 kill -0 "$PID" 2>/dev/null || fail "the ingester exited when its state could not be written"
 want="counters-ingest: cannot write state file $TMP/w.state: open $TMP/w.state.tmp: Is a directory (retrying every second)"
