@@ -96,6 +96,14 @@ start() {
     "$ING" --section "$S" --registry "$REG" --state "$TMP/state" --format postfix journal >>"$TMP/ingest.out" 2>&1 &
     PID=$!
 }
+# stop WHAT: SIGTERM to the follower, which must exit 0 (it writes its state at exit).
+stop() {
+    kill -TERM "$PID"
+    wait "$PID"
+    local rc=$?
+    PID=
+    [ "$rc" = 0 ] || fail "$1: exit $rc"
+}
 # field NAME: the journal source's field NAME in the ingest object.
 field() { "$CU" -o ingest -n 1 -r "$REG" 2>/dev/null | sed -n "s/^journal\.$1 \[[0-9]* bytes\]: //p"; }
 # Waits until the follower has read every entry written: linesRead reaches $1.
@@ -128,11 +136,7 @@ local_deferred 7E8F9A0B1C
 caught_up $((base + n)) || true
 
 # 3. SIGTERM (the state is written at exit); entries while it is stopped; restarted.
-kill -TERM "$PID"
-wait "$PID"
-rc=$?
-PID=
-[ "$rc" = 0 ] || fail "SIGTERM: exit $rc"
+stop SIGTERM
 grep -q '^journal ' "$TMP/state" || fail "no journal cursor in the state file: $(cat "$TMP/state")"
 smtp_message 4B5C6D7E8F 1
 start
@@ -149,11 +153,7 @@ local_deferred 6D7E8F9001
 smtp_message 7E8F900112 1
 start
 caught_up $((base + n)) || true
-kill -TERM "$PID"
-wait "$PID"
-rc=$?
-PID=
-[ "$rc" = 0 ] || fail "the last SIGTERM: exit $rc"
+stop "the last SIGTERM"
 
 # 5. The reference: one --once run over the same lines as a file.
 "$ING" --once --section "$REF" --registry "$REG2" --state "$TMP/ref.state" --format postfix "$TMP/all.log" \
